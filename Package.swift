@@ -1,0 +1,59 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "sluice",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sluice", targets: ["sluice"]),
+        .library(name: "SluiceModel", targets: ["SluiceModel"]),
+        .library(name: "SluiceGit", targets: ["SluiceGit"]),
+        .library(name: "SluiceReconciler", targets: ["SluiceReconciler"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        .target(
+            name: "SluiceModel",
+            dependencies: [
+                "Yams",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "SluiceGit",
+            dependencies: ["CGit2"]
+        ),
+        .target(
+            name: "SluiceReconciler",
+            dependencies: [
+                "SluiceModel",
+                "SluiceGit",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "sluice",
+            dependencies: [
+                "SluiceModel",
+                "SluiceGit",
+                "SluiceReconciler",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "SluiceModelTests", dependencies: ["SluiceModel"]),
+        .testTarget(name: "SluiceGitTests", dependencies: ["SluiceGit"]),
+        .testTarget(name: "SluiceReconcilerTests", dependencies: ["SluiceReconciler", "SluiceModel", "SluiceGit"]),
+        .testTarget(name: "SluiceCLITests", dependencies: ["sluice", "SluiceGit"]),
+    ]
+)

@@ -1,0 +1,95 @@
+import Crypto
+
+/// Everything that enters a task's fingerprint (DESIGN.md §4), kept in the clear so that a plan can say
+/// which part changed. Not in it: `estimate`, `retries`, `timeout`, labels, or how the manifest is laid out.
+public struct FingerprintInputs: Hashable, Sendable, Codable {
+    /// `run`, or `service.run` for a service.
+    public var run: String
+    public var env: [String: String]
+    /// Resource amounts in canonical units, so `2000m` and `2` are the same.
+    public var resources: [String: Double]
+    /// Input file path → git blob id (hex); a folder input contributes every file under it.
+    public var inputs: [String: String]
+    /// Needed task name → that task's fingerprint.
+    public var needs: [String: String]
+    /// For a scheduled workflow, the tick this run belongs to.
+    public var scheduleTick: String?
+
+    public init(run: String, env: [String: String] = [:], resources: [String: Double] = [:], inputs: [String: String] = [:],
+                needs: [String: String] = [:], scheduleTick: String? = nil) {
+        self.run = run
+        self.env = env
+        self.resources = resources
+        self.inputs = inputs
+        self.needs = needs
+        self.scheduleTick = scheduleTick
+    }
+
+    /// The SHA-256 of the canonical encoding, in lower-case hex.
+    public var fingerprint: String {
+        SHA256.hash(data: Array(canonicalEncoding.utf8)).map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+
+    /// A versioned, unambiguous text: every string is length-prefixed and every map is sorted by key,
+    /// so no two different inputs encode alike and dictionary order never matters.
+    public var canonicalEncoding: String {
+        var out = "sluice-fingerprint-v1\n"
+        func string(_ value: String) { out += "\(value.utf8.count):\(value)\n" }
+        func map(_ name: String, _ entries: [String: String]) {
+            out += "\(name) \(entries.count)\n"
+            for key in entries.keys.sorted() {
+                string(key)
+                string(entries[key]!)
+            }
+        }
+        out += "run "
+        string(run)
+        map("env", env)
+        map("resources", resources.mapValues(Quantity.trimmed))
+        map("inputs", inputs)
+        map("needs", needs)
+        out += "tick "
+        string(scheduleTick ?? "")
+        return out
+    }
+
+    /// What differs from an earlier version, one phrase per change, in the order run, env, resources, inputs, tick.
+    /// Upstream changes are left to the caller, which knows whether the upstream reruns or was a cache hit.
+    public func changes(since old: FingerprintInputs) -> [String] {
+        var changes: [String] = []
+        if run != old.run { changes.append("run changed: `\(Self.abbreviated(old.run))` → `\(Self.abbreviated(run))`") }
+        for key in Set(env.keys).union(old.env.keys).sorted() where env[key] != old.env[key] {
+            switch (old.env[key], env[key]) {
+            case (nil, _): changes.append("env \(key) added")
+            case (_, nil): changes.append("env \(key) removed")
+            default: changes.append("env \(key) changed")  // values may be secrets, so they are not shown
+            }
+        }
+        for key in Set(resources.keys).union(old.resources.keys).sorted() where resources[key] != old.resources[key] {
+            let before = old.resources[key].map { Quantity.format($0, of: key) } ?? "none"
+            let after = resources[key].map { Quantity.format($0, of: key) } ?? "none"
+            changes.append("resources.\(key) changed: \(before) → \(after)")
+        }
+        for path in Set(inputs.keys).union(old.inputs.keys).sorted() where inputs[path] != old.inputs[path] {
+            switch (old.inputs[path], inputs[path]) {
+            case (nil, let new?): changes.append("input \(path) added (blob \(new.prefix(7)))")
+            case (let was?, nil): changes.append("input \(path) removed (was blob \(was.prefix(7)))")
+            case (let was?, let new?): changes.append("input \(path) changed: blob \(was.prefix(7)) → \(new.prefix(7))")
+            default: break
+            }
+        }
+        if scheduleTick != old.scheduleTick {
+            changes.append("schedule tick \(scheduleTick ?? "none") (last run for \(old.scheduleTick ?? "none"))")
+        }
+        return changes
+    }
+
+    private static func abbreviated(_ command: String) -> String {
+        let line = command.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? command
+        let short = line.count > 80 ? String(line.prefix(77)) + "..." : line
+        return short + (line == command ? "" : " ...")
+    }
+}

@@ -1,0 +1,145 @@
+/// The API version every Sluice manifest declares.
+public let sluiceAPIVersion = "sluice/v1"
+
+/// The machines a workflow runs on, and what each of them offers.
+public struct ResourcePool: Hashable, Sendable, Codable {
+    public var name: String
+    public var labels: [String: String]
+    public var nodes: [PoolNode]
+    /// Currency units per unit-hour of each resource (memory per GiB-hour).
+    public var cost: [String: Double]
+    public var location: SourceLocation
+
+    public init(name: String, labels: [String: String] = [:], nodes: [PoolNode], cost: [String: Double] = [:], location: SourceLocation) {
+        self.name = name
+        self.labels = labels
+        self.nodes = nodes
+        self.cost = cost
+        self.location = location
+    }
+}
+
+public struct PoolNode: Hashable, Sendable, Codable {
+    public var name: String
+    public var capacity: Resources
+    public var labels: [String: String]
+
+    public init(name: String, capacity: Resources, labels: [String: String] = [:]) {
+        self.name = name
+        self.capacity = capacity
+        self.labels = labels
+    }
+}
+
+public enum ExecutorKind: String, Hashable, Sendable, Codable, CaseIterable {
+    case local, ray, slurm
+}
+
+/// A DAG of tasks, the unit that Sluice reconciles and reports on.
+public struct Workflow: Hashable, Sendable, Codable {
+    public var name: String
+    public var labels: [String: String]
+    public var pool: String
+    public var executor: ExecutorKind
+    public var schedule: CronSchedule?
+    public var tasks: [TaskSpec]
+    public var location: SourceLocation
+    /// Where `spec.pool` is written, for errors about the pool.
+    public var poolLocation: SourceLocation
+
+    public init(name: String, labels: [String: String] = [:], pool: String, executor: ExecutorKind = .local,
+                schedule: CronSchedule? = nil, tasks: [TaskSpec], location: SourceLocation, poolLocation: SourceLocation? = nil) {
+        self.name = name
+        self.labels = labels
+        self.pool = pool
+        self.executor = executor
+        self.schedule = schedule
+        self.tasks = tasks
+        self.location = location
+        self.poolLocation = poolLocation ?? location
+    }
+
+    public func task(named name: String) -> TaskSpec? {
+        tasks.first { $0.name == name }
+    }
+}
+
+/// What a task does: a batch command that must succeed once per fingerprint, or a service that must stay up.
+public enum TaskKind: Hashable, Sendable, Codable {
+    case batch(run: String)
+    case service(ServiceSpec)
+
+    public var command: String {
+        switch self {
+        case .batch(let run): run
+        case .service(let service): service.run
+        }
+    }
+
+    public var isService: Bool {
+        if case .service = self { return true }
+        return false
+    }
+}
+
+public struct ServiceSpec: Hashable, Sendable, Codable {
+    public var run: String
+    public var health: HealthCheck
+    /// A fixed port; when nil Sluice assigns one and passes it as `SLUICE_PORT`.
+    public var port: Int?
+
+    public init(run: String, health: HealthCheck = .process, port: Int? = nil) {
+        self.run = run
+        self.health = health
+        self.port = port
+    }
+}
+
+public enum HealthCheck: Hashable, Sendable, Codable {
+    /// Healthy while the process lives.
+    case process
+    /// Healthy while `GET path` on the service's port answers 2xx.
+    case http(path: String)
+    /// Healthy while the service's port accepts a TCP connection.
+    case tcp
+}
+
+public struct TaskSpec: Hashable, Sendable, Codable {
+    public var name: String
+    public var needs: [String]
+    public var kind: TaskKind
+    /// Repository paths whose blob ids enter the fingerprint; a folder stands for every file under it.
+    public var inputs: [String]
+    public var resources: Resources
+    /// Declared duration in seconds; otherwise learned from history.
+    public var estimate: Double?
+    public var retries: Int
+    /// Seconds after which an attempt is killed.
+    public var timeout: Double?
+    public var env: [String: String]
+    public var location: SourceLocation
+    /// Where each `needs` entry and each input is written, for errors that point at them.
+    public var needLocations: [SourceLocation]
+    public var inputLocations: [SourceLocation]
+    /// Where `resources` is written (or the task itself when it has none), for errors about fitting on a node.
+    public var resourcesLocation: SourceLocation
+
+    public init(name: String, needs: [String] = [], kind: TaskKind, inputs: [String] = [], resources: Resources = Resources(),
+                estimate: Double? = nil, retries: Int = 0, timeout: Double? = nil, env: [String: String] = [:],
+                location: SourceLocation, needLocations: [SourceLocation]? = nil, inputLocations: [SourceLocation]? = nil,
+                resourcesLocation: SourceLocation? = nil) {
+        self.name = name
+        self.needs = needs
+        self.kind = kind
+        self.inputs = inputs
+        self.resources = resources
+        self.estimate = estimate
+        self.retries = retries
+        self.timeout = timeout
+        self.env = env
+        self.location = location
+        self.needLocations = needLocations ?? Array(repeating: location, count: needs.count)
+        self.inputLocations = inputLocations ?? Array(repeating: location, count: inputs.count)
+        self.resourcesLocation = resourcesLocation ?? location
+    }
+}

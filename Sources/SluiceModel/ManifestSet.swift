@@ -1,0 +1,95 @@
+/// One manifest file: its path (relative to the repository root) and its text.
+public struct ManifestFile: Sendable, Hashable {
+    public var path: String
+    public var text: String
+
+    public init(path: String, text: String) {
+        self.path = path
+        self.text = text
+    }
+}
+
+/// Every pool and workflow of a set of manifest files, checked together.
+///
+/// A workflow with any problem is left out of `workflows` and its name is in `rejectedWorkflows`, so the
+/// caller can keep its last good version; the other workflows stay usable.
+public struct ManifestSet: Sendable {
+    public var pools: [ResourcePool] = []
+    public var workflows: [Workflow] = []
+    public var diagnostics: [Diagnostic] = []
+    public var rejectedWorkflows: Set<String> = []
+    /// Pools whose definition has errors.
+    public var rejectedPools: Set<String> = []
+
+    /// True when a problem could not be tied to a workflow (a YAML syntax error, a bad pool): some workflow's
+    /// definition may be missing, so nothing should be pruned for being absent.
+    public var hasUnattributedErrors: Bool {
+        diagnostics.contains { $0.workflow == nil }
+    }
+
+    public func pool(named name: String) -> ResourcePool? {
+        pools.first { $0.name == name }
+    }
+
+    public func workflow(named name: String) -> Workflow? {
+        workflows.first { $0.name == name }
+    }
+
+    /// Parses and validates `files`; the result holds all their problems, sorted by place.
+    public static func load(_ files: [ManifestFile]) -> ManifestSet {
+        var set = ManifestSet()
+        var candidates: [Workflow] = []
+        for file in files {
+            let parsed = ManifestParser.parse(file.text, file: file.path)
+            set.diagnostics += parsed.diagnostics
+            set.rejectedWorkflows.formUnion(parsed.diagnostics.compactMap(\.workflow))
+            set.rejectedPools.formUnion(parsed.rejectedPools)
+            for document in parsed.documents {
+                switch document {
+                case .pool(let pool): set.pools.append(pool)
+                case .workflow(let workflow): candidates.append(workflow)
+                }
+            }
+        }
+        set.pools = set.uniquePools()
+        for workflow in set.uniqueWorkflows(candidates) {
+            let problems = WorkflowValidator.validate(workflow, pools: set.pools, rejectedPools: set.rejectedPools)
+            if problems.isEmpty {
+                set.workflows.append(workflow)
+            } else {
+                set.diagnostics += problems.map { Diagnostic($0.location, $0.message, workflow: workflow.name) }
+                set.rejectedWorkflows.insert(workflow.name)
+            }
+        }
+        set.workflows.removeAll { set.rejectedWorkflows.contains($0.name) }
+        set.diagnostics.sort { $0.location < $1.location }
+        return set
+    }
+
+    private mutating func uniquePools() -> [ResourcePool] {
+        var seen: [String: SourceLocation] = [:]
+        var unique: [ResourcePool] = []
+        for pool in pools {
+            if let first = seen[pool.name] {
+                diagnostics.append(Diagnostic(pool.location, "duplicate ResourcePool name '\(pool.name)' (first defined at \(first))"))
+            } else {
+                seen[pool.name] = pool.location
+                unique.append(pool)
+            }
+        }
+        return unique
+    }
+
+    /// A name defined twice is ambiguous, so both definitions are rejected.
+    private mutating func uniqueWorkflows(_ candidates: [Workflow]) -> [Workflow] {
+        let byName = Dictionary(grouping: candidates, by: \.name)
+        for (name, definitions) in byName where definitions.count > 1 {
+            let first = definitions[0].location
+            for duplicate in definitions.dropFirst() {
+                diagnostics.append(Diagnostic(duplicate.location, "duplicate workflow name '\(name)' (first defined at \(first))", workflow: name))
+            }
+            rejectedWorkflows.insert(name)
+        }
+        return candidates.filter { byName[$0.name]!.count == 1 }
+    }
+}

@@ -1,0 +1,117 @@
+import Yams
+
+/// Reads the `spec` of a Workflow document.
+enum WorkflowReader {
+    static let taskFields = ["name", "needs", "run", "service", "inputs", "resources", "estimate", "retries", "timeout", "env"]
+
+    static func read(spec: Node, metadata: ManifestParser.Metadata?, _ reader: inout YAMLReader) -> Workflow? {
+        guard let fields = reader.fields(spec, of: "Workflow spec", allowed: ["pool", "executor", "schedule", "tasks"],
+                                         required: ["pool", "tasks"]) else { return nil }
+        let pool = fields["pool"].flatMap { reader.string($0, "pool") }
+        var executor = ExecutorKind.local
+        if let node = fields["executor"], let text = reader.string(node, "executor") {
+            if let kind = ExecutorKind(rawValue: text) {
+                executor = kind
+            } else {
+                reader.report(node, "unknown executor '\(text)': use one of \(ExecutorKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        var schedule: CronSchedule?
+        if let node = fields["schedule"], let text = reader.string(node, "schedule") {
+            switch CronSchedule.parse(text) {
+            case .success(let parsed): schedule = parsed
+            case .failure(let problem): reader.report(node, problem.message)
+            }
+        }
+        var tasks: [TaskSpec] = []
+        if let tasksNode = fields["tasks"] {
+            if case .sequence(let sequence) = tasksNode {
+                if sequence.isEmpty { reader.report(tasksNode, "a workflow needs at least one task") }
+                tasks = sequence.compactMap { readTask($0, &reader) }
+            } else {
+                reader.report(tasksNode, "tasks must be a list, not \(YAMLReader.describe(tasksNode))")
+            }
+        }
+        guard let metadata, let pool, let poolNode = fields["pool"] else { return nil }
+        return Workflow(name: metadata.name, labels: metadata.labels, pool: pool, executor: executor, schedule: schedule,
+                        tasks: tasks, location: metadata.nameLocation, poolLocation: reader.location(poolNode))
+    }
+
+    private static func readTask(_ node: Node, _ reader: inout YAMLReader) -> TaskSpec? {
+        guard let fields = reader.fields(node, of: "a task", allowed: taskFields, required: ["name"]),
+              let nameNode = fields["name"], let name = reader.string(nameNode, "task name") else { return nil }
+        let what = "task '\(name)'"
+        if !ManifestParser.isValidName(name) {
+            reader.report(nameNode, "task name '\(name)' is not valid: use \(ManifestParser.namePattern)")
+        }
+        let kind = readKind(fields, what: what, &reader)
+        let needs = fields["needs"].flatMap { reader.stringList($0, "needs of \(what)") } ?? []
+        let inputs = fields["inputs"].flatMap { reader.stringList($0, "inputs of \(what)") } ?? []
+        let resources = fields["resources"].flatMap { ResourceReader.read($0, of: "resources of \(what)", &reader) } ?? Resources()
+        let estimate = fields["estimate"].flatMap { duration($0, "estimate of \(what)", &reader) }
+        let timeout = fields["timeout"].flatMap { duration($0, "timeout of \(what)", &reader) }
+        let retries = fields["retries"].flatMap { reader.integer($0, "retries of \(what)", in: 0...100) } ?? 0
+        let env = fields["env"].flatMap {
+            reader.stringMap($0, "env of \(what)", keyPattern: isValidEnvName,
+                             keyRule: "use letters, digits and '_', not starting with a digit")
+        } ?? [:]
+        guard let kind else { return nil }
+        return TaskSpec(name: name, needs: needs.map(\.0), kind: kind, inputs: inputs.map(\.0), resources: resources,
+                        estimate: estimate, retries: retries, timeout: timeout, env: env,
+                        location: reader.location(nameNode), needLocations: needs.map(\.1), inputLocations: inputs.map(\.1),
+                        resourcesLocation: fields["resources"].map { reader.location($0) })
+    }
+
+    private static func readKind(_ fields: Fields, what: String, _ reader: inout YAMLReader) -> TaskKind? {
+        switch (fields["run"], fields["service"]) {
+        case (let run?, nil):
+            return reader.string(run, "run of \(what)").map { TaskKind.batch(run: $0) }
+        case (nil, let service?):
+            return readService(service, what: what, &reader).map(TaskKind.service)
+        case (_?, _?):
+            reader.report(fields.key("service")!, "\(what) has both 'run' and 'service': a batch task has 'run', a long-running one has 'service.run'")
+            return nil
+        case (nil, nil):
+            reader.report(fields.node, "\(what) has neither 'run' nor 'service': say what it runs")
+            return nil
+        }
+    }
+
+    private static func readService(_ node: Node, what: String, _ reader: inout YAMLReader) -> ServiceSpec? {
+        guard let fields = reader.fields(node, of: "service of \(what)", allowed: ["run", "health", "port"], required: ["run"]),
+              let run = fields["run"].flatMap({ reader.string($0, "service.run of \(what)") }) else { return nil }
+        let port = fields["port"].flatMap { reader.integer($0, "service.port of \(what)", in: 1...65535) }
+        var health = HealthCheck.process
+        if let healthNode = fields["health"],
+           let healthFields = reader.fields(healthNode, of: "health of \(what)", allowed: ["http", "tcp"]) {
+            if let http = healthFields["http"], let path = reader.string(http, "health.http of \(what)") {
+                if path.hasPrefix("/") {
+                    health = .http(path: path)
+                } else {
+                    reader.report(http, "health.http of \(what) must be a path starting with '/', such as /healthz")
+                }
+            } else if let tcp = healthFields["tcp"] {
+                if case .scalar(let scalar) = tcp, scalar.string == "true" {
+                    health = .tcp
+                } else if !(tcp.scalar?.string == "false") {
+                    reader.report(tcp, "health.tcp of \(what) must be true or false")
+                }
+            }
+        }
+        return ServiceSpec(run: run, health: health, port: port)
+    }
+
+    private static func duration(_ node: Node, _ what: String, _ reader: inout YAMLReader) -> Double? {
+        guard let text = reader.string(node, what) else { return nil }
+        guard let seconds = Durations.parse(text) else {
+            reader.report(node, "bad duration '\(text)' for \(what): write a number and a unit, such as 90s, 30m, 2h or 1h30m")
+            return nil
+        }
+        return seconds
+    }
+
+    static func isValidEnvName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
+        return name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") }
+    }
+}

@@ -1,0 +1,73 @@
+/// The checks of one workflow that need more than one field: names, needs, cycles, input paths, pool fit.
+enum WorkflowValidator {
+    static func validate(_ workflow: Workflow, pools: [ResourcePool], rejectedPools: Set<String> = []) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        var seen: [String: SourceLocation] = [:]
+        for task in workflow.tasks {
+            if let first = seen[task.name] {
+                problems.append(Diagnostic(task.location, "duplicate task name '\(task.name)' in workflow '\(workflow.name)' (first defined at \(first))"))
+            } else {
+                seen[task.name] = task.location
+            }
+        }
+        for task in workflow.tasks {
+            for (need, location) in zip(task.needs, task.needLocations) where seen[need] == nil {
+                let hint = YAMLReader.closest(to: need, among: Array(seen.keys).sorted()).map { " (did you mean '\($0)'?)" } ?? ""
+                problems.append(Diagnostic(location, "task '\(task.name)' needs '\(need)', which is not a task of workflow '\(workflow.name)'\(hint)"))
+            }
+            for (need, location) in zip(task.needs, task.needLocations) where need == task.name {
+                problems.append(Diagnostic(location, "task '\(task.name)' needs itself"))
+            }
+            for (input, location) in zip(task.inputs, task.inputLocations) {
+                if let problem = InputPath.problem(with: input) {
+                    problems.append(Diagnostic(location, "input '\(input)' of task '\(task.name)' \(problem)"))
+                }
+            }
+        }
+        if let cycle = TaskGraph(workflow.tasks).firstCycle(), cycle.count > 2 {
+            let first = workflow.task(named: cycle[0])!
+            problems.append(Diagnostic(first.location, "dependency cycle in workflow '\(workflow.name)': \(cycle.joined(separator: " → ")) (each task needs the next)"))
+        }
+        if rejectedPools.contains(workflow.pool) {
+            problems.append(Diagnostic(workflow.poolLocation, "workflow '\(workflow.name)' runs on pool '\(workflow.pool)', whose definition has errors (reported at the pool)"))
+        } else {
+            problems += fitProblems(workflow, pools: pools)
+        }
+        return problems
+    }
+
+    private static func fitProblems(_ workflow: Workflow, pools: [ResourcePool]) -> [Diagnostic] {
+        guard let pool = pools.first(where: { $0.name == workflow.pool }) else {
+            let known = pools.map(\.name).sorted()
+            let hint = YAMLReader.closest(to: workflow.pool, among: known).map { " (did you mean '\($0)'?)" }
+                ?? (known.isEmpty ? "; no ResourcePool is defined" : "; defined pools: \(known.joined(separator: ", "))")
+            return [Diagnostic(workflow.poolLocation, "workflow '\(workflow.name)' names pool '\(workflow.pool)', which does not exist\(hint)")]
+        }
+        return workflow.tasks.compactMap { task in
+            guard !pool.nodes.contains(where: { task.resources.fits(in: $0.capacity) }) else { return nil }
+            let details = task.resources.names.compactMap { name -> String? in
+                let largest = pool.nodes.map { $0.capacity[name] }.max() ?? 0
+                guard task.resources[name] > largest else { return nil }
+                return "\(name) \(Quantity.format(task.resources[name], of: name)) (largest node offers \(Quantity.format(largest, of: name)))"
+            }
+            let why = details.isEmpty ? "no single node offers all it needs at once" : "it needs " + details.joined(separator: ", ")
+            return Diagnostic(task.resourcesLocation, "task '\(task.name)' fits on no node of pool '\(pool.name)': \(why)")
+        }
+    }
+}
+
+/// Rules for repository paths named as task inputs.
+public enum InputPath {
+    /// Why `path` cannot be an input, or nil when it is fine.
+    public static func problem(with path: String) -> String? {
+        if path.isEmpty { return "is empty" }
+        if path.hasPrefix("/") || path.hasPrefix("~") { return "is absolute: write a path relative to the repository root" }
+        if path.split(separator: "/").contains("..") { return "leaves the repository ('..'): write a path inside the repository" }
+        return nil
+    }
+
+    /// The form used in fingerprints and tree lookups: no `./`, no empty segments, no trailing `/`.
+    public static func normalized(_ path: String) -> String {
+        path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+    }
+}
