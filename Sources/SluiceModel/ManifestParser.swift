@@ -15,6 +15,7 @@ public enum ManifestParser {
         var documents: [ManifestDocument] = []
         var diagnostics: [Diagnostic] = []
         var rejectedPools: [String] = []
+        var flawedWorkflows: [Workflow] = []
         do {
             let parser = try Parser(yaml: text)
             while let root = try parser.nextRoot() {
@@ -26,6 +27,8 @@ public enum ManifestParser {
                     documents.append(parsed)
                 } else if let pool = document.poolName {
                     rejectedPools.append(pool)
+                } else if case .workflow(let workflow)? = document.value {
+                    flawedWorkflows.append(workflow)
                 }
             }
         } catch let error as YamlError {
@@ -33,7 +36,7 @@ public enum ManifestParser {
         } catch {
             diagnostics.append(Diagnostic(SourceLocation(file: file, line: 1, column: 1), "cannot read YAML: \(error)"))
         }
-        return ParsedFile(documents: documents, diagnostics: diagnostics, rejectedPools: rejectedPools)
+        return ParsedFile(documents: documents, diagnostics: diagnostics, rejectedPools: rejectedPools, flawedWorkflows: flawedWorkflows)
     }
 
     public struct ParsedFile: Sendable {
@@ -41,6 +44,9 @@ public enum ManifestParser {
         public var diagnostics: [Diagnostic]
         /// Pools defined in the file that have errors, so that workflows on them are not told the pool is missing.
         public var rejectedPools: [String]
+        /// Workflows read whole but with field errors: rejected, yet still checked across tasks so that
+        /// every error of the file is reported at once.
+        public var flawedWorkflows: [Workflow]
     }
 
     /// A document as far as it could be read: its workflow name is kept even when it has errors,

@@ -39,11 +39,13 @@ public struct ManifestSet: Sendable {
     public static func load(_ files: [ManifestFile]) -> ManifestSet {
         var set = ManifestSet()
         var candidates: [Workflow] = []
+        var flawed: [Workflow] = []
         for file in files {
             let parsed = ManifestParser.parse(file.text, file: file.path)
             set.diagnostics += parsed.diagnostics
             set.rejectedWorkflows.formUnion(parsed.diagnostics.compactMap(\.workflow))
             set.rejectedPools.formUnion(parsed.rejectedPools)
+            flawed += parsed.flawedWorkflows
             for document in parsed.documents {
                 switch document {
                 case .pool(let pool): set.pools.append(pool)
@@ -60,6 +62,10 @@ public struct ManifestSet: Sendable {
                 set.diagnostics += problems.map { Diagnostic($0.location, $0.message, workflow: workflow.name) }
                 set.rejectedWorkflows.insert(workflow.name)
             }
+        }
+        for workflow in flawed {
+            let problems = WorkflowValidator.validate(workflow, pools: set.pools, rejectedPools: set.rejectedPools)
+            set.diagnostics += problems.map { Diagnostic($0.location, $0.message, workflow: workflow.name) }
         }
         set.workflows.removeAll { set.rejectedWorkflows.contains($0.name) }
         set.diagnostics.sort { $0.location < $1.location }

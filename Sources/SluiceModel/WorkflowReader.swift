@@ -28,6 +28,8 @@ enum WorkflowReader {
             if case .sequence(let sequence) = tasksNode {
                 if sequence.isEmpty { reader.report(tasksNode, "a workflow needs at least one task") }
                 tasks = sequence.compactMap { readTask($0, &reader) }
+                // Cross-task checks on a workflow missing a task would report its absence as more errors.
+                if tasks.count != sequence.count { return nil }
             } else {
                 reader.report(tasksNode, "tasks must be a list, not \(YAMLReader.describe(tasksNode))")
             }

@@ -1,0 +1,53 @@
+import Testing
+@testable import SluiceModel
+
+@Suite struct QuantityTests {
+    static let quantities: [(String, String, Bool, Double)] = [
+        ("cpu", "2", true, 2), ("cpu", "500m", false, 0.5), ("cpu", "0.25", true, 0.25),
+        ("memory", "4Gi", false, 4 * 1_073_741_824), ("memory", "512Mi", false, 512 * 1_048_576),
+        ("memory", "1G", false, 1e9), ("memory", "1024", true, 1024),
+        ("bandwidth", "100Mbps", false, 1e8), ("bandwidth", "1Gbps", false, 1e9),
+        ("gpu", "3", true, 3), ("licenses", "7", true, 7),
+    ]
+
+    @Test(arguments: quantities)
+    func parsesQuantities(name: String, text: String, isNumber: Bool, expected: Double) throws {
+        let value = try Quantity.parse(text, isNumber: isNumber, for: name).get()
+        #expect(value == expected)
+    }
+
+    @Test(arguments: [("cpu", "-1"), ("memory", "4GB"), ("gpu", "1.5"), ("bandwidth", "100"), ("licenses", "seven")])
+    func refusesBadQuantities(name: String, text: String) {
+        #expect(throws: Quantity.Problem.self) { try Quantity.parse(text, isNumber: false, for: name).get() }
+    }
+
+    @Test func formatsForPeople() {
+        #expect(Quantity.format(4 * 1_073_741_824, of: "memory") == "4Gi")
+        #expect(Quantity.format(0.5, of: "cpu") == "500m")
+        #expect(Quantity.format(1e8, of: "bandwidth") == "100Mbps")
+    }
+
+    @Test(arguments: [("90s", 90.0), ("30m", 1800), ("2h", 7200), ("1h30m", 5400), ("500ms", 0.5), ("1d", 86400), ("1.5s", 1.5)])
+    func parsesDurations(text: String, seconds: Double) {
+        #expect(Durations.parse(text) == seconds)
+    }
+
+    @Test(arguments: ["", "90", "2 hours", "h", "30x", "1h30"])
+    func refusesBadDurations(text: String) {
+        #expect(Durations.parse(text) == nil)
+    }
+
+    @Test func cronSchedules() throws {
+        let nightly = try CronSchedule.parse("0 3 * * *").get()
+        #expect(nightly.minutes == [0] && nightly.hours == [3] && nightly.daysOfMonth.count == 31)
+        let weekdays = try CronSchedule.parse("*/15 9-17 * JAN-MAR MON-FRI").get()
+        #expect(weekdays.minutes == [0, 15, 30, 45])
+        #expect(weekdays.months == [1, 2, 3])
+        #expect(weekdays.daysOfWeek == [1, 2, 3, 4, 5])
+        #expect(try CronSchedule.parse("@daily").get().hours == [0])
+        #expect(try CronSchedule.parse("0 0 * * 7").get().daysOfWeek == [0])
+        for bad in ["* * * *", "60 * * * *", "5-1 * * * *", "*/0 * * * *", "0 0 * * MONDAY"] {
+            #expect(throws: Quantity.Problem.self) { try CronSchedule.parse(bad).get() }
+        }
+    }
+}
