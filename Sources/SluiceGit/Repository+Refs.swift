@@ -1,0 +1,66 @@
+import CGit2
+
+extension Repository {
+    /// Resolves a branch, remote branch, tag (annotated or light), full or abbreviated commit hex,
+    /// `HEAD`, or any rev-parse expression (`main~2`, `v1^{commit}`) to the commit it names.
+    ///
+    /// A bare name that rev-parse does not know is also tried as `refs/remotes/origin/<name>`, so
+    /// `"main"` finds the remote branch in an ordinary clone as well as in a mirror.
+    public func resolve(_ ref: String) throws(GitError) -> OID {
+        do {
+            return try peelToCommit(ref)
+        } catch {
+            guard error.isNotFound, !ref.isEmpty, !ref.hasPrefix("refs/"),
+                  let remote = try? peelToCommit("refs/remotes/origin/\(ref)")
+            else { throw error }
+            return remote
+        }
+    }
+
+    /// The branch HEAD names, e.g. `"main"`; works before the first commit (an unborn HEAD) too.
+    public func defaultBranch() throws(GitError) -> String {
+        if let branch = try symbolicBranch("HEAD") { return branch }
+        // A detached HEAD says nothing; an ordinary clone still knows the remote's choice.
+        if let branch = try? symbolicBranch("refs/remotes/origin/HEAD") {
+            return branch
+        }
+        throw GitError(code: GIT_ENOTFOUND.rawValue, message: "finding the default branch: HEAD is detached")
+    }
+
+    /// The commit at the tip of `refs/heads/<branch>`, `nil` when the branch does not exist.
+    public func branchTip(_ branch: String) throws(GitError) -> OID? {
+        var oid = git_oid()
+        let result = git_reference_name_to_id(&oid, handle, "refs/heads/\(branch)")
+        if result == GIT_ENOTFOUND.rawValue { return nil }
+        try check(result, "reading branch \(branch)")
+        return OID(oid)
+    }
+
+    private func peelToCommit(_ spec: String) throws(GitError) -> OID {
+        var object: OpaquePointer?
+        try check(git_revparse_single(&object, handle, spec), "resolving '\(spec)'")
+        defer { git_object_free(object) }
+        var commit: OpaquePointer?
+        try check(git_object_peel(&commit, object, GIT_OBJECT_COMMIT), "resolving '\(spec)' to a commit")
+        defer { git_object_free(commit) }
+        return OID(git_object_id(commit)!)
+    }
+
+    /// The branch a symbolic reference points at, without `refs/heads/` (or `refs/remotes/<remote>/`);
+    /// `nil` when the reference is direct (detached).
+    private func symbolicBranch(_ name: String) throws(GitError) -> String? {
+        var reference: OpaquePointer?
+        try check(git_reference_lookup(&reference, handle, name), "reading \(name)")
+        defer { git_reference_free(reference) }
+        guard git_reference_type(reference) == GIT_REFERENCE_SYMBOLIC,
+              let target = git_reference_symbolic_target(reference)
+        else { return nil }
+        let full = String(cString: target)
+        if full.hasPrefix("refs/heads/") { return String(full.dropFirst("refs/heads/".count)) }
+        if full.hasPrefix("refs/remotes/") {
+            // refs/remotes/origin/main → main
+            return full.split(separator: "/", maxSplits: 3).dropFirst(3).first.map(String.init) ?? full
+        }
+        return full
+    }
+}

@@ -1,0 +1,80 @@
+import SluiceModel
+
+/// What has actually run, as far as the planner needs to know: the input of every reconcile pass
+/// besides the desired state. The store (SluiceStore) builds it; tests build it by hand.
+public struct ActualState: Sendable, Codable, Hashable {
+    /// By workflow name.
+    public var workflows: [String: WorkflowRecord]
+    /// Fingerprints that have a successful attempt whose outputs are kept; a task at one of these is a cache hit.
+    public var succeededFingerprints: Set<String>
+
+    public init(workflows: [String: WorkflowRecord] = [:], succeededFingerprints: Set<String> = []) {
+        self.workflows = workflows
+        self.succeededFingerprints = succeededFingerprints
+    }
+
+    public static let empty = ActualState()
+}
+
+public struct WorkflowRecord: Sendable, Codable, Hashable {
+    public var name: String
+    /// The source commit of the last pass that ran this workflow.
+    public var commit: String?
+    /// By task name.
+    public var tasks: [String: TaskRecord]
+
+    public init(name: String, commit: String? = nil, tasks: [String: TaskRecord] = [:]) {
+        self.name = name
+        self.commit = commit
+        self.tasks = tasks
+    }
+}
+
+public struct TaskRecord: Sendable, Codable, Hashable {
+    public var name: String
+    public var isService: Bool
+    /// The fingerprint inputs of the latest successful attempt (for a service: the latest version started).
+    /// Kept whole rather than as a hash so that a plan can say which field changed.
+    public var lastSuccess: FingerprintInputs?
+    /// The attempt running now, if any.
+    public var running: RunningAttempt?
+    /// The latest attempt, when it failed.
+    public var lastFailure: FailedAttempt?
+
+    public init(name: String, isService: Bool = false, lastSuccess: FingerprintInputs? = nil,
+                running: RunningAttempt? = nil, lastFailure: FailedAttempt? = nil) {
+        self.name = name
+        self.isService = isService
+        self.lastSuccess = lastSuccess
+        self.running = running
+        self.lastFailure = lastFailure
+    }
+}
+
+public struct RunningAttempt: Sendable, Codable, Hashable {
+    public var inputs: FingerprintInputs
+    public var attempt: Int
+    /// For services: whether the last health check passed. Batch tasks are always `true`.
+    public var healthy: Bool
+
+    public init(inputs: FingerprintInputs, attempt: Int = 1, healthy: Bool = true) {
+        self.inputs = inputs
+        self.attempt = attempt
+        self.healthy = healthy
+    }
+}
+
+public struct FailedAttempt: Sendable, Codable, Hashable {
+    public var fingerprint: String
+    public var attempts: Int
+    public var exitCode: Int32?
+    /// Why it failed, in words (`exit code 1`, `timed out after 10m`).
+    public var reason: String
+
+    public init(fingerprint: String, attempts: Int, exitCode: Int32?, reason: String) {
+        self.fingerprint = fingerprint
+        self.attempts = attempts
+        self.exitCode = exitCode
+        self.reason = reason
+    }
+}

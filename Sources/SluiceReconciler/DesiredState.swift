@@ -1,0 +1,84 @@
+import SluiceGit
+import SluiceModel
+
+/// What one commit asks for: its valid workflows, each with its pool and the fingerprint inputs of every task.
+public struct DesiredState: Sendable {
+    public var commit: CommitInfo
+    public var manifests: ManifestSet
+    public var workflows: [DesiredWorkflow]
+    /// Every problem found, in the manifests or against the commit's tree (a missing input), sorted by place.
+    public var diagnostics: [Diagnostic]
+
+    /// Workflows named in the manifests whose definition at this commit has errors.
+    public var rejectedWorkflows: Set<String> {
+        Set(diagnostics.compactMap(\.workflow))
+    }
+}
+
+public struct DesiredWorkflow: Sendable {
+    public var workflow: Workflow
+    public var pool: ResourcePool
+    /// Tasks in dependency order.
+    public var orderedTasks: [TaskSpec]
+    /// Task name → what enters its fingerprint.
+    public var fingerprints: [String: FingerprintInputs]
+
+    public var name: String { workflow.name }
+}
+
+/// Reads the desired state of a commit: manifest files from its tree, input blob ids, fingerprints.
+public struct DesiredStateLoader {
+    /// Only manifests under this folder of the repository are read; nil reads the whole tree.
+    public var manifestFolder: String?
+
+    public init(manifestFolder: String? = nil) {
+        self.manifestFolder = manifestFolder
+    }
+
+    /// Whether a file of the tree is a manifest: `*.yaml`/`*.yml`, outside hidden folders such as `.github/`,
+    /// whose YAML belongs to other tools.
+    public static func isManifestPath(_ path: String) -> Bool {
+        guard path.hasSuffix(".yaml") || path.hasSuffix(".yml") else { return false }
+        return !path.split(separator: "/").contains { $0.hasPrefix(".") }
+    }
+
+    public func load(from repository: Repository, commit oid: OID) throws -> DesiredState {
+        let commit = try repository.commitInfo(oid)
+        var files: [ManifestFile] = []
+        for file in try repository.files(at: oid, under: manifestFolder) where Self.isManifestPath(file.path) {
+            let data = try repository.blob(file.blob)
+            files.append(ManifestFile(path: file.path, text: String(decoding: data, as: UTF8.self)))
+        }
+        let manifests = ManifestSet.load(files)
+        var diagnostics = manifests.diagnostics
+        var workflows: [DesiredWorkflow] = []
+        for workflow in manifests.workflows {
+            var blobs: [String: [String: String]] = [:]
+            var missing: [Diagnostic] = []
+            for task in workflow.tasks {
+                for (input, location) in zip(task.inputs, task.inputLocations) {
+                    let path = InputPath.normalized(input)
+                    guard blobs[path] == nil else { continue }
+                    if let found = try repository.blobs(at: path, in: oid), !found.isEmpty {
+                        blobs[path] = Dictionary(uniqueKeysWithValues: found.map { ($0.path, $0.blob.hex) })
+                    } else {
+                        missing.append(Diagnostic(location, "input '\(input)' of task '\(task.name)' does not exist at commit \(oid.short): add it or fix the path", workflow: workflow.name))
+                    }
+                }
+            }
+            guard missing.isEmpty else {
+                diagnostics += missing
+                continue
+            }
+            workflows.append(DesiredWorkflow(
+                workflow: workflow,
+                pool: manifests.pool(named: workflow.pool)!,
+                orderedTasks: TaskGraph(workflow.tasks).topologicalOrder() ?? workflow.tasks,
+                fingerprints: WorkflowFingerprints.compute(workflow, inputBlobs: blobs)))
+        }
+        diagnostics.sort { $0.location < $1.location }
+        var valid = manifests
+        valid.workflows = workflows.map(\.workflow)
+        return DesiredState(commit: commit, manifests: valid, workflows: workflows, diagnostics: diagnostics)
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import SluiceModel
+import SluiceReconciler
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check manifests; print every error as file:line:column and exit 1 if there is any.",
+        discussion: "PATH is a folder of manifests (every *.yaml and *.yml under it, hidden folders skipped), a repository's working tree, or one file. Task inputs are checked against the files under PATH."
+    )
+
+    @Argument(help: "A manifest file, a folder of manifests, or a repository.")
+    var path: String = "."
+
+    func run() throws {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw Failure("\(path): no such file or folder")
+        }
+        let root = isFolder.boolValue ? path : (path as NSString).deletingLastPathComponent
+        let files = isFolder.boolValue ? try ManifestFiles.find(under: path) : [path]
+        guard !files.isEmpty else {
+            throw Failure("\(path): no manifests found (looked for *.yaml and *.yml outside hidden folders)")
+        }
+        var manifests: [ManifestFile] = []
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: file) else { throw Failure("\(file): cannot read the file") }
+            manifests.append(ManifestFile(path: file, text: String(decoding: data, as: UTF8.self)))
+        }
+        let set = ManifestSet.load(manifests)
+        let problems = (set.diagnostics + missingInputs(set, root: root)).sorted { $0.location < $1.location }
+        for problem in problems {
+            Output.standardError(problem.description)
+        }
+        guard problems.isEmpty else {
+            Output.standardError("\(problems.count) error\(problems.count == 1 ? "" : "s") in \(path)")
+            throw ExitCode(1)
+        }
+        let tasks = set.workflows.map(\.tasks.count).reduce(0, +)
+        print("\(path): valid: \(files.count) file\(files.count == 1 ? "" : "s"), \(set.workflows.count) workflow\(set.workflows.count == 1 ? "" : "s") (\(tasks) tasks), \(set.pools.count) pool\(set.pools.count == 1 ? "" : "s")")
+    }
+
+    /// Inputs that are not on disk under `root`: the commit made from this tree would not have them.
+    private func missingInputs(_ set: ManifestSet, root: String) -> [Diagnostic] {
+        set.workflows.flatMap { workflow in
+            workflow.tasks.flatMap { task in
+                zip(task.inputs, task.inputLocations).compactMap { input, location in
+                    let full = (root as NSString).appendingPathComponent(InputPath.normalized(input))
+                    guard !FileManager.default.fileExists(atPath: full) else { return nil }
+                    return Diagnostic(location, "input '\(input)' of task '\(task.name)' does not exist under \(root): add it or fix the path", workflow: workflow.name)
+                }
+            }
+        }
+    }
+}
+
+enum ManifestFiles {
+    /// Every manifest file under `folder`, sorted, skipping hidden folders (`.git`, `.sluice`, `.github`).
+    static func find(under folder: String) throws -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: folder) else {
+            throw Failure("\(folder): cannot list the folder")
+        }
+        var found: [String] = []
+        while let relative = enumerator.nextObject() as? String {
+            if DesiredStateLoader.isManifestPath(relative) {
+                found.append(folder == "." ? relative : (folder as NSString).appendingPathComponent(relative))
+            }
+        }
+        return found.sorted()
+    }
+}
