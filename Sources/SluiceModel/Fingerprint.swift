@@ -60,7 +60,10 @@ public struct FingerprintInputs: Hashable, Sendable, Codable {
     /// Upstream changes are left to the caller, which knows whether the upstream reruns or was a cache hit.
     public func changes(since old: FingerprintInputs) -> [String] {
         var changes: [String] = []
-        if run != old.run { changes.append("run changed: `\(Self.abbreviated(old.run))` → `\(Self.abbreviated(run))`") }
+        if run != old.run {
+            let (before, after) = Self.differingParts(old.run, run)
+            changes.append("run changed: `\(before)` → `\(after)`")
+        }
         for key in Set(env.keys).union(old.env.keys).sorted() where env[key] != old.env[key] {
             switch (old.env[key], env[key]) {
             case (nil, _): changes.append("env \(key) added")
@@ -87,9 +90,16 @@ public struct FingerprintInputs: Hashable, Sendable, Codable {
         return changes
     }
 
-    private static func abbreviated(_ command: String) -> String {
-        let line = command.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? command
-        let short = line.count > 80 ? String(line.prefix(77)) + "..." : line
-        return short + (line == command ? "" : " ...")
+    /// Both commands, cut so the part that differs shows: a long common start is replaced by `…`,
+    /// and what follows is kept to 100 characters.
+    static func differingParts(_ old: String, _ new: String) -> (String, String) {
+        let old = Array(old), new = Array(new)
+        let common = zip(old, new).prefix { $0 == $1 }.count
+        let start = common > 30 ? common - 20 : 0
+        func cut(_ text: [Character]) -> String {
+            let rest = String(text[start...])
+            return (start > 0 ? "…" : "") + (rest.count > 100 ? rest.prefix(99) + "…" : rest)
+        }
+        return (cut(old), cut(new))
     }
 }

@@ -74,8 +74,7 @@ public enum Planner {
         guard let last = record?.lastSuccess else {
             return (.run, (record == nil ? "new task: it has never run" : "it has never succeeded") + retry)
         }
-        return (.rerun, whyChanged(inputs, since: last, executing: executing).prefix(1).uppercased()
-                + whyChanged(inputs, since: last, executing: executing).dropFirst() + retry)
+        return (.rerun, whyChanged(inputs, since: last, executing: executing) + retry)
     }
 
     private static func serviceAction(_ inputs: FingerprintInputs, record: TaskRecord?, executing: Set<String>) -> (PlanAction, String) {
@@ -90,8 +89,7 @@ public enum Planner {
         }
         guard let last = record?.lastSuccess else { return (.start, "new service: it has never run") }
         if last.fingerprint == fingerprint { return (.restart, "not running; it is started again at the same fingerprint") }
-        let why = whyChanged(inputs, since: last, executing: executing)
-        return (.rerun, why.prefix(1).uppercased() + why.dropFirst() + "; the service starts at the new fingerprint")
+        return (.rerun, whyChanged(inputs, since: last, executing: executing) + "; the service starts at the new fingerprint")
     }
 
     /// Every change since `old`: own fields first, then each upstream that reruns or changed.
