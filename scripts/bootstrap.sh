@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what this machine lacks to build and test Sluice: Debian's libgit2, SQLite and OpenSSL
+# development packages, git, python3, and the Python packages the schema check uses.
+# Does nothing when everything is already there.
+set -euo pipefail
+
+packages=(libgit2-dev libsqlite3-dev libssl-dev pkg-config git python3)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    echo "bootstrap: installing ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! python3 -c "import jsonschema, yaml" 2>/dev/null; then
+    echo "bootstrap: installing the Python packages jsonschema and pyyaml"
+    python3 -m pip install --quiet jsonschema pyyaml
+fi
+
+command -v swift >/dev/null || { echo "bootstrap: Swift 6 is not on PATH; install it from swift.org (this project uses 6.3)" >&2; exit 1; }
