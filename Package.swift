@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -34,10 +35,18 @@ let package = Package(
             dependencies: ["CGit2"]
         ),
         .target(
+            name: "SluiceStore",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(name: "SluiceExecution"),
+        .target(
             name: "SluiceReconciler",
             dependencies: [
                 "SluiceModel",
                 "SluiceGit",
+                "SluiceStore",
+                "SluiceExecution",
+                "Yams",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -47,13 +56,18 @@ let package = Package(
                 "SluiceModel",
                 "SluiceGit",
                 "SluiceReconciler",
+                "SluiceStore",
+                "SluiceExecution",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "SluiceModelTests", dependencies: ["SluiceModel"]),
         .testTarget(name: "SluiceGitTests", dependencies: ["SluiceGit"]),
-        .testTarget(name: "SluiceReconcilerTests", dependencies: ["SluiceReconciler", "SluiceModel", "SluiceGit"]),
+        .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "SluiceExecutionTests", dependencies: ["SluiceExecution", "sluice"]),
+        // Depends on `sluice` so that the binary the reconciler supervises attempts with is built.
+        .testTarget(name: "SluiceReconcilerTests", dependencies: ["SluiceReconciler", "SluiceModel", "SluiceGit", "SluiceStore", "sluice"]),
         .testTarget(name: "SluiceCLITests", dependencies: ["sluice", "SluiceGit"]),
     ]
 )

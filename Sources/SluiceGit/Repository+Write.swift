@@ -70,7 +70,7 @@ extension Repository {
         return TreeEntry(path: key, oid: oid, mode: mode)
     }
 
-    private func commit(
+    func commit(
         entries: [String: TreeEntry], branch: String, message: String, author: Signature, allowEmpty: Bool
     ) throws(GitError) -> OID {
         var root = Folder()

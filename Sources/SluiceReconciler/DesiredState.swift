@@ -17,6 +17,8 @@ public struct DesiredState: Sendable {
 
 public struct DesiredWorkflow: Sendable {
     public var workflow: Workflow
+    /// The commit this definition comes from: the desired commit, or the last good one when the new definition is invalid.
+    public var commit: OID
     public var pool: ResourcePool
     /// Tasks in dependency order.
     public var orderedTasks: [TaskSpec]
@@ -71,7 +73,7 @@ public struct DesiredStateLoader {
                 continue
             }
             workflows.append(DesiredWorkflow(
-                workflow: workflow,
+                workflow: workflow, commit: oid,
                 pool: manifests.pool(named: workflow.pool)!,
                 orderedTasks: TaskGraph(workflow.tasks).topologicalOrder() ?? workflow.tasks,
                 fingerprints: WorkflowFingerprints.compute(workflow, inputBlobs: blobs)))

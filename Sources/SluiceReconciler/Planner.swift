@@ -3,10 +3,17 @@ import SluiceModel
 /// Desired × actual → plan. Pure: the same two inputs always give the same plan, which is what makes
 /// reconcile passes level-triggered and idempotent.
 public enum Planner {
-    public static func plan(desired: DesiredState, actual: ActualState) -> Plan {
-        var workflows = desired.workflows.map { plan($0, commit: desired.commit.oid.hex, actual: actual.workflows[$0.name], cache: actual.succeededFingerprints) }
+    /// - Parameter servicesStayUp: true for the controller, which keeps services running; false for `sluice apply`,
+    ///   which stops them when it ends, so a service that was healthy at its current fingerprint counts as up to date.
+    public static func plan(desired: DesiredState, actual: ActualState, servicesStayUp: Bool = true) -> Plan {
         let rejected = desired.rejectedWorkflows
-        for name in rejected.sorted() {
+        var workflows = desired.workflows.map { workflow in
+            var plan = plan(workflow, actual: actual.workflows[workflow.name], cache: actual.succeededFingerprints, servicesStayUp: servicesStayUp)
+            // A workflow both desired and rejected is the last good version standing in for a bad new one.
+            plan.errors = desired.diagnostics.filter { $0.workflow == workflow.name }.map(\.description)
+            return plan
+        }
+        for name in rejected.sorted() where !desired.workflows.contains(where: { $0.name == name }) {
             let errors = desired.diagnostics.filter { $0.workflow == name }.map(\.description)
             let kept = actual.workflows[name] == nil
                 ? "it has never run, so nothing runs until it is fixed"
@@ -29,14 +36,14 @@ public enum Planner {
         return Plan(workflows: workflows, errors: unattributed)
     }
 
-    private static func plan(_ workflow: DesiredWorkflow, commit: String, actual: WorkflowRecord?, cache: Set<String>) -> WorkflowPlan {
+    private static func plan(_ workflow: DesiredWorkflow, actual: WorkflowRecord?, cache: Set<String>, servicesStayUp: Bool) -> WorkflowPlan {
         var tasks: [TaskPlan] = []
         var executing = Set<String>()
         for task in workflow.orderedTasks {
             let inputs = workflow.fingerprints[task.name]!
             let record = actual?.tasks[task.name]
             let (action, reason) = task.kind.isService
-                ? serviceAction(inputs, record: record, executing: executing)
+                ? serviceAction(inputs, record: record, executing: executing, servicesStayUp: servicesStayUp)
                 : batchAction(inputs, record: record, cache: cache, executing: executing)
             if action.executes { executing.insert(task.name) }
             tasks.append(TaskPlan(name: task.name, action: action, reason: reason, fingerprint: inputs.fingerprint, needs: task.needs))
@@ -49,7 +56,7 @@ public enum Planner {
             tasks.append(TaskPlan(name: record.name, action: action, reason: "task '\(record.name)' was removed from the workflow in git",
                                   fingerprint: running.inputs.fingerprint, needs: []))
         }
-        return WorkflowPlan(name: workflow.name, commit: commit, tasks: tasks)
+        return WorkflowPlan(name: workflow.name, commit: workflow.commit.hex, tasks: tasks)
     }
 
     private static func batchAction(_ inputs: FingerprintInputs, record: TaskRecord?, cache: Set<String>,
@@ -77,7 +84,8 @@ public enum Planner {
         return (.rerun, whyChanged(inputs, since: last, executing: executing) + retry)
     }
 
-    private static func serviceAction(_ inputs: FingerprintInputs, record: TaskRecord?, executing: Set<String>) -> (PlanAction, String) {
+    private static func serviceAction(_ inputs: FingerprintInputs, record: TaskRecord?, executing: Set<String>,
+                                      servicesStayUp: Bool) -> (PlanAction, String) {
         let fingerprint = inputs.fingerprint
         if let running = record?.running {
             if running.inputs.fingerprint == fingerprint {
@@ -88,7 +96,11 @@ public enum Planner {
             return (.roll, "new version: \(whyChanged(inputs, since: running.inputs, executing: executing)); the new one starts and the old one stops once it is healthy")
         }
         guard let last = record?.lastSuccess else { return (.start, "new service: it has never run") }
-        if last.fingerprint == fingerprint { return (.restart, "not running; it is started again at the same fingerprint") }
+        if last.fingerprint == fingerprint {
+            return servicesStayUp
+                ? (.restart, "not running; it is started again at the same fingerprint")
+                : (.upToDate, "was healthy at this fingerprint (`sluice controller` keeps services running)")
+        }
         return (.rerun, whyChanged(inputs, since: last, executing: executing) + "; the service starts at the new fingerprint")
     }
 

@@ -4,10 +4,14 @@ import Foundation
 @main
 struct Entrypoint {
     /// Runs the command, with DESIGN.md's exit codes: 0 success, 1 failed work or invalid input, 2 usage error.
-    static func main() {
+    static func main() async {
         do {
             var command = try SluiceCommand.parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch let failure as Failure {
             Output.error(failure.message)
             exit(1)
@@ -30,6 +34,11 @@ struct Failure: Error {
 enum Output {
     static func standardError(_ text: String) {
         FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+
+    /// A line on standard output, written at once: progress lines and `print` output then keep their order.
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
     static func error(_ message: String) {

@@ -25,15 +25,16 @@ struct InitCommand: ParsableCommand {
         } catch {
             throw Failure("cannot write the scaffold into \(directory): \(error.localizedDescription)")
         }
-        _ = try Repository.create(at: directory)
+        let commit = try Repository.create(at: directory)
+            .commitWorkingTree(message: "First Sluice workflow", author: Signature(name: "Sluice", email: "sluice@localhost"))
         print("""
-        Created a Sluice repository in \(directory):
+        Created a Sluice repository in \(directory) (commit \(commit.short)):
           sluice.yaml        a ResourcePool and a Workflow with two tasks
-          tasks/             the scripts they run
+          tasks/, data/      the scripts they run and their input
         Next:
-          cd \(directory) && git add -A && git commit -m "First workflow"
-          sluice validate .
-          sluice plan
+          cd \(directory)
+          sluice plan        what would run, and why
+          sluice apply       run it; status lands on the sluice/status branch
         """)
     }
 }

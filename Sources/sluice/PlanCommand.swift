@@ -8,17 +8,10 @@ struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Show what a reconcile pass would do at a commit, task by task, and why.",
-        discussion: "Exit 0 when the plan was made, 1 when the manifests at the commit have errors (the plan is still printed)."
+        discussion: "The plan compares the commit with what the state directory says has run (nothing, if it has no database yet). Exit 0 when the plan was made, 1 when the manifests at the commit have errors (the plan is still printed)."
     )
 
-    @Option(help: ArgumentHelp("The watched repository: a local path, or a URL (file, https, ssh) mirrored into the state directory.", valueName: "R"))
-    var repo: String = "."
-
-    @Option(help: ArgumentHelp("Branch, tag or commit to plan (default: HEAD).", valueName: "REF"))
-    var ref: String = "HEAD"
-
-    @Option(help: ArgumentHelp("Read manifests only under this folder of the repository.", valueName: "DIR"))
-    var path: String?
+    @OptionGroup var source: SourceOptions
 
     @Option(help: "Output format: text or json.")
     var output: OutputFormat = .text
@@ -26,21 +19,13 @@ struct PlanCommand: ParsableCommand {
     @OptionGroup var state: StateOptions
 
     func run() throws {
-        let repository: Repository
-        do {
-            repository = try GitSource.open(repo, stateDirectory: state.directory)
-        } catch {
-            throw Failure("cannot open repository '\(repo)': \(error)")
-        }
-        let commit: OID
-        do {
-            commit = try repository.resolve(ref)
-        } catch {
-            throw Failure("cannot resolve --ref '\(ref)' in '\(repo)': \(error)")
-        }
-        let desired = try DesiredStateLoader(manifestFolder: path).load(from: repository, commit: commit)
-        // The store arrives with `sluice apply`; until then every plan compares against an empty actual state.
-        let plan = Planner.plan(desired: desired, actual: .empty)
+        let session = Session(source, state)
+        let repository = try session.openRepository()
+        let commit = try session.resolve(in: repository)
+        let desired = try DesiredStateLoader(manifestFolder: source.path).load(from: repository, commit: commit)
+        let hasState = FileManager.default.fileExists(atPath: StateLayout(root: state.directory).database.path)
+        let actual = hasState ? try ActualStateReader.read(try session.openStore(create: false)) : .empty
+        let plan = Planner.plan(desired: desired, actual: actual, servicesStayUp: false)
         switch output {
         case .text: print(PlanRenderer.text(plan, commitSummary: desired.commit.summary), terminator: "")
         case .json: print(try PlanRenderer.json(plan))

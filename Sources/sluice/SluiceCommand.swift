@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
 
-struct SluiceCommand: ParsableCommand {
+struct SluiceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
         abstract: "A GitOps reconciler for AI workflows: git says what should have run, Sluice makes it so.",
-        subcommands: [InitCommand.self, ValidateCommand.self, PlanCommand.self]
+        subcommands: [InitCommand.self, ValidateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self,
+                      LogsCommand.self, HistoryCommand.self, DemoCommand.self, SuperviseCommand.self]
     )
 }
 

@@ -51,7 +51,6 @@ import Testing
         #expect(created.status == 0, "\(created.stderr)")
         #expect(FileManager.default.fileExists(atPath: target.appendingPathComponent(".git").path))
         #expect(try sluice("validate", target.path).status == 0)
-        try commitAll(in: target)
         let plan = try sluice("plan", "--repo", target.path)
         #expect(plan.status == 0, "\(plan.stderr)")
         #expect(plan.stdout.contains("run         words"))

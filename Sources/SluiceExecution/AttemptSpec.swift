@@ -1,0 +1,59 @@
+import Foundation
+
+/// Everything needed to run one attempt.
+///
+/// `LocalExecutor.start` writes it as `spec.json` into the attempt directory before the
+/// supervisor starts, so the supervisor depends on nothing but that directory.
+public struct AttemptSpec: Sendable, Codable, Hashable {
+    /// Run with `/bin/sh -c`, so manifests may use pipes, `&&` and `$VARIABLES`.
+    public var command: String
+    /// The task's current directory (a checkout of the commit).
+    public var workingDirectory: String
+    /// Added over the supervisor's own environment: `SLUICE_OUTPUT`, `SLUICE_INPUT_*`,
+    /// `CUDA_VISIBLE_DEVICES`, `SLUICE_PORT` and the manifest's `env`.
+    public var environment: [String: String]
+    /// Seconds the attempt may run before it is stopped; `nil` means no limit.
+    public var timeout: Double?
+    /// Seconds between SIGTERM and SIGKILL when the attempt is stopped, so tasks can clean up.
+    public var killGrace: Double
+
+    public init(
+        command: String,
+        workingDirectory: String,
+        environment: [String: String] = [:],
+        timeout: Double? = nil,
+        killGrace: Double = 5
+    ) {
+        self.command = command
+        self.workingDirectory = workingDirectory
+        self.environment = environment
+        self.timeout = timeout
+        self.killGrace = killGrace
+    }
+}
+
+/// What an executor knows about an attempt at one moment.
+public enum AttemptStatus: Sendable, Hashable {
+    /// The supervisor (this pid) is alive and has not written a result yet.
+    case running(pid: Int32)
+    /// The supervisor wrote `result.json`.
+    case finished(AttemptResult)
+    /// The supervisor is gone without a result (the reason says why); the attempt must be retried.
+    case lost(String)
+}
+
+/// A failure to start or to inspect an attempt; the message names the file or the command.
+public struct ExecutionError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    /// An error for a failed system call, with the text of `code` (an errno value).
+    static func system(_ what: String, code: Int32 = errno) -> ExecutionError {
+        ExecutionError("\(what): \(String(cString: strerror(code)))")
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import SluiceModel
+
+/// One task a pass executes, and where it stands.
+struct Job {
+    enum State {
+        case waiting
+        /// A failed attempt waits out its back-off before the next one.
+        case backingOff(until: Date)
+        case running(RunningJob)
+        /// A service that answered its health check: it satisfies what needs it and keeps running.
+        case healthy(RunningJob)
+        case succeeded
+        case failed(String)
+        case skipped(String)
+    }
+
+    let workflow: DesiredWorkflow
+    let task: TaskSpec
+    let inputs: FingerprintInputs
+    let fingerprint: String
+    var state: State = .waiting
+    var attemptsMade = 0
+    /// Longest remaining path through the DAG in predicted seconds: ready jobs with more work behind them go first.
+    var priority = 0.0
+
+    var key: String { "\(workflow.name)/\(task.name)" }
+    var maxAttempts: Int { task.retries + 1 }
+
+    var isSettled: Bool {
+        switch state {
+        case .succeeded, .failed, .skipped, .healthy: true
+        default: false
+        }
+    }
+
+    var isSatisfied: Bool {
+        switch state {
+        case .succeeded, .healthy: true
+        default: false
+        }
+    }
+
+    var failureReason: String? {
+        switch state {
+        case .failed(let reason), .skipped(let reason): reason
+        default: nil
+        }
+    }
+}
+
+struct RunningJob {
+    let attemptID: Int64
+    let number: Int
+    let directory: URL
+    let node: String
+    let gpus: [Int]
+    let port: Int?
+    let startedAt: Date
+}

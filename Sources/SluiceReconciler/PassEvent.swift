@@ -1,0 +1,18 @@
+import SluiceGit
+import SluiceStore
+
+/// What a pass tells whoever watches it (the CLI's progress lines, later the controller's metrics).
+public enum PassEvent: Sendable {
+    case planned(Plan)
+    case started(workflow: String, task: String, attempt: Int, node: String)
+    case succeeded(workflow: String, task: String, duration: Double)
+    case failed(workflow: String, task: String, summary: String, attempt: Int, retryIn: Double?)
+    case skipped(workflow: String, task: String, reason: String)
+    case cached(workflow: String, task: String)
+    case serviceHealthy(workflow: String, task: String, address: String)
+    case serviceUnhealthy(workflow: String, task: String, reason: String)
+    case statusCommitted(OID)
+}
+
+/// Receives pass events; called on the pass's own task, so it must not block for long.
+public typealias PassObserver = @Sendable (PassEvent) -> Void

@@ -1,0 +1,28 @@
+/// Settings of a reconcile pass; every field has a default.
+public struct ReconcilerConfiguration: Sendable {
+    /// The state directory: database, outputs, attempt folders, checkouts, mirrors.
+    public var stateDirectory: String
+    /// The argv prefix that runs the task supervisor (`sluice __supervise`).
+    public var supervisorCommand: [String]
+    /// Read manifests only under this folder of the repository.
+    public var manifestFolder: String?
+    /// The branch status commits go to.
+    public var statusBranch = "sluice/status"
+    /// Push the status branch after committing (for repositories mirrored from a remote).
+    public var pushStatus = false
+    /// Predicted duration of a task with no `estimate` and no history, for ordering.
+    public var defaultDuration = 60.0
+    /// First retry delay in seconds; each further retry waits twice as long.
+    public var retryBaseDelay = 1.0
+    /// How long a new service may take to pass its health check.
+    public var serviceStartTimeout = 30.0
+    /// A service checked by process liveness counts as healthy once it has lived this long.
+    public var processHealthGrace = 1.0
+    /// How often running attempts are checked.
+    public var pollMilliseconds = 50
+
+    public init(stateDirectory: String, supervisorCommand: [String]) {
+        self.stateDirectory = stateDirectory
+        self.supervisorCommand = supervisorCommand
+    }
+}

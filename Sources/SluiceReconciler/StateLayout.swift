@@ -1,0 +1,30 @@
+import Foundation
+
+/// Where things live under the state directory (`.sluice/` by default).
+public struct StateLayout: Sendable {
+    public let root: URL
+
+    public init(root: String) {
+        self.root = URL(fileURLWithPath: root, isDirectory: true).standardizedFileURL
+    }
+
+    public var database: URL { root.appendingPathComponent("state.sqlite") }
+    public var mirrors: URL { root.appendingPathComponent("mirrors") }
+
+    /// Outputs are kept by fingerprint: the same fingerprint on any branch or after a revert finds them again.
+    public func outputs(fingerprint: String) -> URL {
+        root.appendingPathComponent("outputs").appendingPathComponent(fingerprint)
+    }
+
+    /// One folder per attempt (spec, supervisor files, logs, result), named so that it is unique before the
+    /// store has numbered the attempt.
+    public func attempt(workflow: String, task: String, fingerprint: String, pass: Int64, try number: Int) -> URL {
+        root.appendingPathComponent("attempts").appendingPathComponent(workflow).appendingPathComponent(task)
+            .appendingPathComponent("\(fingerprint.prefix(12))-pass\(pass)-try\(number)")
+    }
+
+    /// A read-only export of a commit's tree, made once per commit: the working directory of its tasks.
+    public func checkout(commit: String) -> URL {
+        root.appendingPathComponent("checkouts").appendingPathComponent(commit)
+    }
+}

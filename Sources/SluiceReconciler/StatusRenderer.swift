@@ -1,0 +1,91 @@
+import Foundation
+import SluiceModel
+import SluiceStore
+import Yams
+
+/// Renders the files of the status branch (DESIGN.md §7) from workflow statuses. Pure: same input, same bytes,
+/// so an unchanged status makes no commit.
+public enum StatusRenderer {
+    /// Path → contents of the whole status tree.
+    public static func files(_ workflows: [WorkflowStatus], repositoryName: String) throws -> [String: Data] {
+        var files = ["README.md": Data(overview(workflows, repositoryName: repositoryName).utf8)]
+        for workflow in workflows {
+            files["workflows/\(workflow.name)/status.yaml"] = Data(try statusYAML(workflow).utf8)
+            files["workflows/\(workflow.name)/README.md"] = Data(workflowPage(workflow).utf8)
+        }
+        return files
+    }
+
+    static func overview(_ workflows: [WorkflowStatus], repositoryName: String) -> String {
+        var out = "# Sluice status: \(repositoryName)\n\n"
+        out += "Written by Sluice after each reconcile pass that changed something. Do not edit: the next pass rewrites it.\n\n"
+        out += "| workflow | phase | tasks | source commit | errors |\n|---|---|---|---|---|\n"
+        for workflow in workflows {
+            let tasks = "\(workflow.succeeded)/\(workflow.tasks.count) succeeded" + (workflow.failed > 0 ? ", \(workflow.failed) failed" : "")
+            out += "| [\(workflow.name)](workflows/\(workflow.name)/README.md) | \(badge(workflow.phase)) | \(tasks) | `\(workflow.commit.map { String($0.prefix(7)) } ?? "—")` | \(workflow.errors.count) |\n"
+        }
+        return out
+    }
+
+    static func workflowPage(_ workflow: WorkflowStatus) -> String {
+        var out = "# \(workflow.name)\n\n"
+        out += "Phase: \(badge(workflow.phase)) · source commit `\(workflow.commit ?? "none")`\n\n"
+        if !workflow.errors.isEmpty {
+            out += "## Manifest errors\n\nThe latest commit's definition was rejected; the last good version stays in force.\n\n```\n"
+            out += workflow.errors.joined(separator: "\n") + "\n```\n\n"
+        }
+        out += "## Tasks\n\n| task | phase | duration | attempts | exit code | node | fingerprint |\n|---|---|---|---|---|---|---|\n"
+        for task in workflow.tasks {
+            let duration = task.duration.map(Durations.format) ?? "—"
+            let exit = task.exitCode.map(String.init) ?? "—"
+            out += "| \(task.name)\(task.isService ? " (service)" : "") | \(badge(task.phase.rawValue)) | \(duration) | \(task.attempts) | \(exit) | \(task.node ?? "—") | `\(task.fingerprint.prefix(12))` |\n"
+        }
+        for task in workflow.tasks where task.message != nil || task.logTail != nil {
+            out += "\n### \(task.name): \(task.phase.rawValue)\n\n"
+            if let message = task.message { out += message + "\n\n" }
+            if let tail = task.logTail, !tail.isEmpty { out += "Last lines of its log:\n\n```\n\(tail.hasSuffix("\n") ? tail : tail + "\n")```\n" }
+        }
+        if let chart = gantt(workflow) { out += "\n## Last run\n\n" + chart }
+        return out
+    }
+
+    /// A Mermaid gantt of the attempts that ran, one section per node, times in milliseconds since the epoch.
+    static func gantt(_ workflow: WorkflowStatus) -> String? {
+        let ran = workflow.tasks.filter { $0.startedAt != nil }
+        guard !ran.isEmpty else { return nil }
+        var out = "```mermaid\ngantt\n    title \(workflow.name) @ \(workflow.commit.map { String($0.prefix(7)) } ?? "")\n"
+        out += "    dateFormat x\n    axisFormat %H:%M:%S\n"
+        for node in Set(ran.map { $0.node ?? "local" }).sorted() {
+            out += "    section \(node)\n"
+            for task in ran where (task.node ?? "local") == node {
+                let start = Int64(task.startedAt!.timeIntervalSince1970 * 1000)
+                // Mermaid cannot draw a zero-length bar, and a running task has no end yet.
+                let end = max(task.endedAt.map { Int64($0.timeIntervalSince1970 * 1000) } ?? start + 1000, start + 1)
+                let tag: String
+                switch task.phase {
+                case .failed, .timedOut: tag = "crit, "
+                case .running, .pending: tag = "active, "
+                default: tag = "done, "
+                }
+                out += "    \(task.name) :\(tag)\(start), \(end)\n"
+            }
+        }
+        return out + "```\n"
+    }
+
+    static func statusYAML(_ workflow: WorkflowStatus) throws -> String {
+        let encoder = YAMLEncoder()
+        encoder.options.sortKeys = true
+        return try encoder.encode(workflow)
+    }
+
+    static func badge(_ phase: String) -> String {
+        switch phase {
+        case "succeeded", "cached": "✅ \(phase)"
+        case "failed", "timedOut", "invalid": "❌ \(phase)"
+        case "running", "pending": "⏳ \(phase)"
+        case "skipped", "cancelled", "removed": "⏭️ \(phase)"
+        default: phase
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import SluiceGit
+
+/// Commits the status tree onto the status branch of the watched repository, and pushes it when that
+/// repository is a mirror of a remote.
+public struct StatusWriter: Sendable {
+    public var branch: String
+    public var author: Signature
+    /// How many times a push rejected as non-fast-forward is rebuilt on the new remote tip and retried.
+    public var pushAttempts: Int
+
+    public init(branch: String = "sluice/status", author: Signature = Signature(name: "Sluice", email: "sluice@localhost"), pushAttempts: Int = 5) {
+        self.branch = branch
+        self.author = author
+        self.pushAttempts = pushAttempts
+    }
+
+    /// The commit message DESIGN.md §7 asks for: `<workflow>: <n> succeeded, <m> failed @ <short oid>`, with trailers.
+    public static func message(for workflows: [WorkflowStatus], source: OID) -> String {
+        let summary = workflows.map { "\($0.name): \($0.succeeded) succeeded, \($0.failed) failed" }.joined(separator: "; ")
+        var message = "\(summary) @ \(source.short)\n\n"
+        message += "Sluice-Source: \(source.hex)\n"
+        message += workflows.map { "Sluice-Workflow: \($0.name)\n" }.joined()
+        return message
+    }
+
+    /// Writes the status of `all` workflows; the message names those in `changed`. Returns the new commit, or nil
+    /// when the tree is unchanged (never an empty commit).
+    @discardableResult
+    public func write(_ all: [WorkflowStatus], changed: [WorkflowStatus], source: OID, to repository: Repository,
+                      repositoryName: String, push: Bool) throws -> OID? {
+        let files = try StatusRenderer.files(all, repositoryName: repositoryName)
+        let message = Self.message(for: changed.isEmpty ? all : changed, source: source)
+        for attempt in 1...max(1, pushAttempts) {
+            let before = try repository.branchTip(branch)
+            let commit = try repository.commit(files: files, toBranch: branch, message: message, author: author, allowEmpty: false)
+            let made = commit != before
+            guard push else { return made ? commit : nil }
+            let rejection = pushRejection(repository)
+            guard let rejection else { return made ? commit : nil }
+            guard rejection.isNonFastForward, attempt < pushAttempts else { throw rejection }
+            // Someone else moved the branch: take their tip and write our tree on top of it; the tree
+            // comes from the store, so nothing of ours is lost.
+            try repository.fetch()
+        }
+        return nil
+    }
+
+    /// Pushes the status branch; the error when the remote refused it, nil when it took it.
+    private func pushRejection(_ repository: Repository) -> GitError? {
+        do {
+            try repository.push(branch: branch)
+            return nil
+        } catch {
+            return error
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import SluiceStore
+
+/// The status of one workflow as people and programs read it: in `sluice status`, the status branch, the API.
+public struct WorkflowStatus: Sendable, Codable, Hashable {
+    public var name: String
+    /// The source commit whose definition is in force.
+    public var commit: String?
+    /// `succeeded`, `failed`, `running`, `pending`, `invalid` (never had a valid definition), `removed`.
+    public var phase: String
+    /// Manifest errors at the latest commit, as `file:line:col: message`; the last good version stays in force.
+    public var errors: [String]
+    public var tasks: [TaskStatus]
+}
+
+public struct TaskStatus: Sendable, Codable, Hashable {
+    public var name: String
+    public var phase: AttemptPhase
+    public var fingerprint: String
+    /// Attempts at this fingerprint, retries included.
+    public var attempts: Int
+    public var exitCode: Int32?
+    public var node: String?
+    public var startedAt: Date?
+    public var endedAt: Date?
+    public var duration: Double?
+    public var message: String?
+    /// The last lines of the log of a failed attempt.
+    public var logTail: String?
+    public var isService: Bool
+}
+
+extension WorkflowStatus {
+    public var succeeded: Int { tasks.filter { $0.phase == .succeeded || $0.phase == .cached }.count }
+    public var failed: Int { tasks.filter { [.failed, .timedOut].contains($0.phase) }.count }
+
+    /// Reads the status of every workflow the store knows, tasks in `order` (workflow → task names) where given.
+    public static func collect(from store: Store, order: [String: [String]] = [:], logTail: (Attempt) -> String? = { _ in nil }) throws -> [WorkflowStatus] {
+        try store.workflowStates().sorted { $0.name < $1.name }.map { state in
+            let latest = try store.latestAttempts(workflow: state.name)
+            let rank = Dictionary((order[state.name] ?? []).enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            let sorted = latest.sorted { (rank[$0.task] ?? Int.max, $0.createdAt, $0.task) < (rank[$1.task] ?? Int.max, $1.createdAt, $1.task) }
+            let tasks = try sorted.map { attempt in
+                let count = try store.attempts(workflow: state.name, task: attempt.task).filter { $0.fingerprint == attempt.fingerprint }.count
+                let failed = [.failed, .timedOut].contains(attempt.phase)
+                return TaskStatus(name: attempt.task, phase: attempt.phase, fingerprint: attempt.fingerprint, attempts: count,
+                                  exitCode: attempt.exitCode, node: attempt.node, startedAt: attempt.startedAt, endedAt: attempt.endedAt,
+                                  duration: attempt.duration, message: attempt.message, logTail: failed ? logTail(attempt) : nil,
+                                  isService: attempt.isService)
+            }
+            return WorkflowStatus(name: state.name, commit: state.lastGoodCommit, phase: phase(of: state, tasks: tasks),
+                                  errors: state.errors, tasks: tasks)
+        }
+    }
+
+    private static func phase(of state: WorkflowState, tasks: [TaskStatus]) -> String {
+        if state.removedAt != nil { return "removed" }
+        if state.lastGoodCommit == nil { return "invalid" }
+        let phases = Set(tasks.map(\.phase))
+        if phases.contains(.running) || phases.contains(.pending) { return "running" }
+        if !phases.isDisjoint(with: [.failed, .timedOut, .skipped, .cancelled]) { return "failed" }
+        return tasks.isEmpty ? "pending" : "succeeded"
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import GRDB
+
+/// What the planner, the status writer and the optimizer read back. Order is creation order (the id), not
+/// the caller-supplied times, so that two attempts created in the same millisecond still sort right.
+extension Store {
+    public func attempt(_ id: Int64) throws(StoreError) -> Attempt? {
+        try read { db in try Attempt.fetchOne(db, id: id) }
+    }
+
+    /// Every attempt of a task, oldest first.
+    public func attempts(workflow: String, task: String) throws(StoreError) -> [Attempt] {
+        try read { db in try Attempt.fetchAll(db, where: "workflow = ? AND task = ?", [workflow, task]) }
+    }
+
+    /// The attempts a pass created, oldest first.
+    public func attempts(pass: Int64) throws(StoreError) -> [Attempt] {
+        try read { db in try Attempt.fetchAll(db, where: "passID = ?", [pass]) }
+    }
+
+    /// The newest attempt of each task of the workflow, by task name.
+    public func latestAttempts(workflow: String) throws(StoreError) -> [Attempt] {
+        try read { db in
+            try Attempt.fetchAll(db, where: """
+                id IN (SELECT MAX(id) FROM attempt WHERE workflow = ? GROUP BY task)
+                """, [workflow], suffix: "ORDER BY task")
+        }
+    }
+
+    /// Pending or running attempts of any workflow, oldest first: what a restarted controller must adopt,
+    /// resolve from the supervisors' exit files, or cancel.
+    public func unfinishedAttempts() throws(StoreError) -> [Attempt] {
+        try read { db in
+            try Attempt.fetchAll(db, where: "phase IN (?, ?)",
+                                 [AttemptPhase.pending.rawValue, AttemptPhase.running.rawValue])
+        }
+    }
+
+    /// Fingerprints with a succeeded attempt, whose outputs a task at that fingerprint can reuse.
+    /// `cached` attempts are not counted: they reuse one of these and add no outputs of their own.
+    public func succeededFingerprints() throws(StoreError) -> Set<String> {
+        try read { db in
+            try String.fetchSet(db, sql: "SELECT DISTINCT fingerprint FROM attempt WHERE phase = ?",
+                                arguments: [AttemptPhase.succeeded.rawValue])
+        }
+    }
+
+    /// The newest attempt of the task that succeeded or reused a cached result: the version in force.
+    public func lastSuccess(workflow: String, task: String) throws(StoreError) -> Attempt? {
+        try read { db in
+            try Attempt.fetchAll(db, where: "workflow = ? AND task = ? AND phase IN (?, ?)",
+                                 [workflow, task, AttemptPhase.succeeded.rawValue, AttemptPhase.cached.rawValue],
+                                 suffix: "ORDER BY id DESC LIMIT 1").first
+        }
+    }
+
+    /// Durations in seconds of the newest `limit` succeeded attempts of a task, newest first: the optimizer
+    /// learns its estimates from these. Failed, timed-out and cached attempts would skew them, so only
+    /// real successes with both times count.
+    public func successfulDurations(workflow: String, task: String, limit: Int) throws(StoreError) -> [Double] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT startedAt, endedAt FROM attempt
+                WHERE workflow = ? AND task = ? AND phase = ? AND startedAt IS NOT NULL AND endedAt IS NOT NULL
+                ORDER BY id DESC LIMIT ?
+                """, arguments: [workflow, task, AttemptPhase.succeeded.rawValue, Self.clamp(limit)])
+                .map { row in (row["endedAt"] as Date).timeIntervalSince(row["startedAt"] as Date) }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import GRDB
+
+/// The state database: what ran, at which fingerprint, with what result — the actual state that each
+/// reconcile pass compares with the desired state at a commit.
+///
+/// One file (`<state>/state.sqlite`) in WAL mode through a `DatabasePool`: the controller's loop writes
+/// while its HTTP server, or a `sluice status` in another process, reads without waiting. Every change is
+/// one transaction, and every change to an attempt appends its event in the same transaction, so the
+/// history can never disagree with the attempts after a crash.
+public final class Store: Sendable {
+    /// The database file, as given; `:memory:` for an in-memory store.
+    public let path: String
+    let writer: any DatabaseWriter
+
+    /// Opens or creates the database at `path`, creating missing folders, and brings its schema up to date.
+    ///
+    /// - Throws: `StoreError` naming `path` when the file is not SQLite, is a SQLite file of another program
+    ///   (no Sluice schema marker), was migrated by a newer Sluice, or cannot be opened or written.
+    ///   A refused file is left exactly as it was.
+    public init(path: String) throws(StoreError) {
+        self.path = path
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError(path: path, message: "cannot create the folder \(folder.path): \(error.localizedDescription)",
+                             code: .fileSystem)
+        }
+        do {
+            writer = try DatabasePool(path: path, configuration: Schema.configuration())
+        } catch {
+            throw StoreError(wrapping: error, path: path)
+        }
+        try Schema.migrate(writer, path: path)
+    }
+
+    /// A private database that lives as long as the store: for tests and `sluice plan` without a state folder.
+    public static func inMemory() throws(StoreError) -> Store {
+        let path = ":memory:"
+        do {
+            return try Store(writer: DatabaseQueue(configuration: Schema.configuration()), path: path)
+        } catch {
+            throw StoreError(wrapping: error, path: path)
+        }
+    }
+
+    private init(writer: any DatabaseWriter, path: String) throws(StoreError) {
+        self.path = path
+        self.writer = writer
+        try Schema.migrate(writer, path: path)
+    }
+
+    /// Runs `body` in a read transaction (a consistent snapshot), turning every failure into `StoreError`.
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try writer.read(body)
+        } catch {
+            throw StoreError(wrapping: error, path: path)
+        }
+    }
+
+    /// Runs `body` in one write transaction: everything in it commits together or not at all.
+    func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try writer.write(body)
+        } catch {
+            throw StoreError(wrapping: error, path: path)
+        }
+    }
+
+    /// SQLite reads a negative `LIMIT` as "no limit"; a caller asking for -1 rows means none.
+    static func clamp(_ limit: Int) -> Int { max(0, limit) }
+}

@@ -1,0 +1,122 @@
+import ArgumentParser
+import Foundation
+import SluiceGit
+import SluiceModel
+import SluiceReconciler
+import SluiceStore
+
+struct ApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Run one reconcile pass and wait for its tasks; exit 0 when everything desired succeeded.",
+        discussion: "Services are started, checked healthy, and stopped when apply ends; `sluice controller` keeps them up."
+    )
+
+    @OptionGroup var source: SourceOptions
+    @OptionGroup var state: StateOptions
+
+    func run() async throws {
+        let outcome = try await Session(source, state).apply()
+        print(Summary.text(outcome))
+        if !outcome.succeeded { throw ExitCode(1) }
+    }
+}
+
+/// `--repo`, `--ref`, `--path`: where the manifests come from.
+struct SourceOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The watched repository: a local path, or a URL (file, https, ssh) mirrored into the state directory.", valueName: "R"))
+    var repo: String = "."
+
+    @Option(help: ArgumentHelp("Branch, tag or commit (default: HEAD).", valueName: "REF"))
+    var ref: String = "HEAD"
+
+    @Option(help: ArgumentHelp("Read manifests only under this folder of the repository.", valueName: "DIR"))
+    var path: String?
+}
+
+/// Opens the repository and the store the way every pass-running command does. Plain values, so that
+/// commands such as `demo` can make one without parsing flags.
+struct Session {
+    var repo: String
+    var ref = "HEAD"
+    var manifestFolder: String?
+    var stateDirectory: String
+
+    init(repo: String, ref: String = "HEAD", manifestFolder: String? = nil, stateDirectory: String) {
+        self.repo = repo
+        self.ref = ref
+        self.manifestFolder = manifestFolder
+        self.stateDirectory = stateDirectory
+    }
+
+    init(_ source: SourceOptions, _ state: StateOptions) {
+        self.init(repo: source.repo, ref: source.ref, manifestFolder: source.path, stateDirectory: state.directory)
+    }
+
+    func openRepository() throws -> Repository {
+        do {
+            return try GitSource.open(repo, stateDirectory: stateDirectory)
+        } catch {
+            throw Failure("cannot open repository '\(repo)': \(error)")
+        }
+    }
+
+    func apply(observer: PassObserver? = nil) async throws -> PassOutcome {
+        let repository = try openRepository()
+        _ = try resolve(in: repository)
+        let store = try openStore(create: true)
+        var configuration = ReconcilerConfiguration(stateDirectory: stateDirectory, supervisorCommand: [Session.executablePath, "__supervise"])
+        configuration.manifestFolder = manifestFolder
+        configuration.pushStatus = GitSource.isRemote(repo)
+        let name = URL(fileURLWithPath: repo).lastPathComponent
+        let reconciler = Reconciler(repository: repository, repositoryName: name, store: store, configuration: configuration,
+                                    observer: observer ?? Progress().observer)
+        return try await reconciler.apply(ref: ref)
+    }
+
+    func resolve(in repository: Repository) throws -> OID {
+        do {
+            return try repository.resolve(ref)
+        } catch {
+            throw Failure("cannot resolve --ref '\(ref)' in '\(repo)': \(error)")
+        }
+    }
+
+    /// The store of the state directory. `create: false` is for read-only commands: a missing database is an error there.
+    func openStore(create: Bool) throws -> Store {
+        let path = StateLayout(root: stateDirectory).database.path
+        if !create && !FileManager.default.fileExists(atPath: path) {
+            throw Failure("\(path): no state database here; run `sluice apply` first, or point --state (or $SLUICE_STATE) at the state directory")
+        }
+        do {
+            return try Store(path: path)
+        } catch {
+            throw Failure("\(error)")
+        }
+    }
+
+    /// This program's own path, so the supervisor is the same build as the command that starts it.
+    static var executablePath: String {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+    }
+}
+
+enum Summary {
+    static func text(_ outcome: PassOutcome) -> String {
+        var out = "\n"
+        for workflow in outcome.statuses where outcome.plan.workflow(named: workflow.name) != nil {
+            out += "\(workflow.name): \(workflow.phase) — \(workflow.succeeded) succeeded, \(workflow.failed) failed @ \(workflow.commit.map { String($0.prefix(7)) } ?? "none")\n"
+            for task in workflow.tasks {
+                let duration = task.duration.map(Durations.format) ?? "—"
+                let attempts = task.attempts > 1 ? ", \(task.attempts) attempts" : ""
+                let exit = task.exitCode.map { ", exit \($0)" } ?? ""
+                out += "  \(task.phase.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(task.name)  \(duration)\(attempts)\(exit)\n"
+            }
+            for error in workflow.errors { out += "  error: \(error)\n" }
+        }
+        for error in outcome.plan.errors { out += "error: \(error)\n" }
+        out += outcome.statusCommit.map { "Status commit \($0.short) on sluice/status.\n" } ?? "Nothing changed: no status commit.\n"
+        out += outcome.succeeded ? "All desired tasks succeeded." : "Some desired tasks did not succeed."
+        return out
+    }
+}

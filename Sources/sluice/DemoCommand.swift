@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import SluiceGit
+import SluiceExecution
+import SluiceReconciler
+
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Copy Examples/customer-service into a new git repository in a temporary folder and apply it end to end."
+    )
+
+    @Option(help: ArgumentHelp("The example to copy (default: Examples/customer-service, looked up from here and from this program's folder).", valueName: "DIR"))
+    var example: String?
+
+    func run() async throws {
+        let source = try exampleFolder()
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-demo-\(UUID().uuidString.prefix(8).lowercased())")
+        let repo = root.appendingPathComponent("repo")
+        let stateDirectory = root.appendingPathComponent("state").path
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: source, to: repo)
+        let commit = try Repository.create(at: repo.path)
+            .commitWorkingTree(message: "Customer-service example", author: Signature(name: "Sluice demo", email: "demo@localhost"))
+        Output.line("Repository \(repo.path) (commit \(commit.short)), state in \(stateDirectory)\n")
+
+        let outcome = try await Session(repo: repo.path, stateDirectory: stateDirectory).apply()
+        print(Summary.text(outcome))
+        if let accuracy = try trainAccuracy(stateDirectory: stateDirectory) {
+            print("\nThe trained model: \(accuracy)")
+        }
+        print("""
+
+        Look at what Sluice wrote back to git:
+          git -C \(repo.path) log --stat sluice/status
+          git -C \(repo.path) show sluice/status:workflows/customer-service/README.md
+        and at the state:
+          \(Session.executablePath) status --state \(stateDirectory)
+          \(Session.executablePath) logs customer-service/train --state \(stateDirectory)
+        """)
+        if !outcome.succeeded { throw ExitCode(1) }
+    }
+
+    private func exampleFolder() throws -> URL {
+        let candidates = example.map { [$0] } ?? {
+            var found = ["Examples/customer-service"]
+            var folder = URL(fileURLWithPath: Session.executablePath).deletingLastPathComponent()
+            while folder.path != "/" {
+                found.append(folder.appendingPathComponent("Examples/customer-service").path)
+                folder.deleteLastPathComponent()
+            }
+            return found
+        }()
+        guard let hit = candidates.first(where: { FileManager.default.fileExists(atPath: ($0 as NSString).appendingPathComponent("sluice.yaml")) }) else {
+            throw Failure("cannot find the example (looked for \(candidates[0])/sluice.yaml): run from the Sluice source folder or pass --example DIR")
+        }
+        return URL(fileURLWithPath: hit).standardizedFileURL
+    }
+
+    /// The `accuracy:` line the training script prints, from its latest log.
+    private func trainAccuracy(stateDirectory: String) throws -> String? {
+        let store = try Session(repo: ".", stateDirectory: stateDirectory).openStore(create: false)
+        guard let attempt = try store.attempts(workflow: "customer-service", task: "train").last(where: { !$0.attemptPath.isEmpty }),
+              let log = FileManager.default.contents(atPath: attempt.attemptPath + "/stdout.log") else { return nil }
+        return String(decoding: log, as: UTF8.self).split(separator: "\n").last { $0.contains("accuracy:") }.map(String.init)
+    }
+}
+
+struct SuperviseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "__supervise",
+        abstract: "Internal: run one task attempt under supervision (started by Sluice itself).",
+        shouldDisplay: false
+    )
+
+    @Argument var attemptDirectory: String
+
+    func run() throws {
+        throw ExitCode(Supervisor.run(attemptDirectory: attemptDirectory))
+    }
+}
