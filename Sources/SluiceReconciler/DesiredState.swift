@@ -32,9 +32,13 @@ public struct DesiredWorkflow: Sendable {
 public struct DesiredStateLoader {
     /// Only manifests under this folder of the repository are read; nil reads the whole tree.
     public var manifestFolder: String?
+    /// Executors this build can run on; a workflow asking for another is rejected with an error rather than
+    /// silently run somewhere else.
+    public var availableExecutors: Set<ExecutorKind>
 
-    public init(manifestFolder: String? = nil) {
+    public init(manifestFolder: String? = nil, availableExecutors: Set<ExecutorKind> = [.local]) {
         self.manifestFolder = manifestFolder
+        self.availableExecutors = availableExecutors
     }
 
     /// Whether a file of the tree is a manifest: `*.yaml`/`*.yml`, outside hidden folders such as `.github/`,
@@ -55,6 +59,10 @@ public struct DesiredStateLoader {
         var diagnostics = manifests.diagnostics
         var workflows: [DesiredWorkflow] = []
         for workflow in manifests.workflows {
+            guard availableExecutors.contains(workflow.executor) else {
+                diagnostics.append(Diagnostic(workflow.location, "workflow '\(workflow.name)' asks for executor '\(workflow.executor.rawValue)', which this Sluice does not have yet: use executor: local", workflow: workflow.name))
+                continue
+            }
             var blobs: [String: [String: String]] = [:]
             var missing: [Diagnostic] = []
             for task in workflow.tasks {

@@ -153,3 +153,14 @@ import Testing
         #expect(plan.actions(workflow)["clean-data"] == .upToDate)
     }
 }
+
+@Suite struct ExecutorAvailabilityTests {
+    @Test func aWorkflowOnAnExecutorThisBuildLacksIsRefusedNotRunElsewhere() throws {
+        let repo = try TemporaryRepository()
+        var files = try exampleFiles()
+        files["sluice.yaml"] = files["sluice.yaml"]!.replacingOccurrences(of: "executor: local", with: "executor: ray")
+        let desired = try repo.desired(at: try repo.commit(files))
+        #expect(desired.workflows.isEmpty)
+        #expect(desired.diagnostics.map(\.message) == ["workflow 'customer-service' asks for executor 'ray', which this Sluice does not have yet: use executor: local"])
+    }
+}
