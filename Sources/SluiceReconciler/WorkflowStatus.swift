@@ -23,11 +23,14 @@ public struct TaskStatus: Sendable, Codable, Hashable {
     public var node: String?
     public var startedAt: Date?
     public var endedAt: Date?
-    public var duration: Double?
+    /// Whole milliseconds: exact in YAML and JSON, where a floating-point number of seconds would print as `1.66e-1`.
+    public var durationMilliseconds: Int?
     public var message: String?
     /// The last lines of the log of a failed attempt.
     public var logTail: String?
     public var isService: Bool
+
+    public var duration: Double? { durationMilliseconds.map { Double($0) / 1000 } }
 }
 
 extension WorkflowStatus {
@@ -45,7 +48,7 @@ extension WorkflowStatus {
                 let failed = [.failed, .timedOut].contains(attempt.phase)
                 return TaskStatus(name: attempt.task, phase: attempt.phase, fingerprint: attempt.fingerprint, attempts: count,
                                   exitCode: attempt.exitCode, node: attempt.node, startedAt: attempt.startedAt, endedAt: attempt.endedAt,
-                                  duration: attempt.duration, message: attempt.message, logTail: failed ? logTail(attempt) : nil,
+                                  durationMilliseconds: attempt.duration.map { Int(($0 * 1000).rounded()) }, message: attempt.message, logTail: failed ? logTail(attempt) : nil,
                                   isService: attempt.isService)
             }
             return WorkflowStatus(name: state.name, commit: state.lastGoodCommit, phase: phase(of: state, tasks: tasks),
