@@ -107,15 +107,12 @@ struct Dispatcher {
         // A failed attempt may have left partial outputs; every attempt starts from an empty folder.
         try? files.removeItem(at: output)
         try files.createDirectory(at: output, withIntermediateDirectories: true)
-        let inputsJSON = String(decoding: try JSONEncoder().encode(job.inputs), as: UTF8.self)
         let nodeName = String(node.split(separator: "/").last!)
         let directory = layout.attempt(workflow: job.workflow.name, task: job.task.name, fingerprint: job.fingerprint,
                                        pass: passID, try: job.attemptsMade + 1)
         try? files.removeItem(at: directory)
-        var attempt = try store.createAttempt(NewAttempt(
-            workflow: job.workflow.name, task: job.task.name, fingerprint: job.fingerprint, inputsJSON: inputsJSON,
-            commit: job.workflow.commit.hex, passID: passID, isService: job.task.kind.isService, node: nodeName,
-            outputPath: output.path, attemptPath: directory.path, phase: .pending, message: nil), at: Date())
+        var attempt = try store.createAttempt(
+            job.newAttempt(passID: passID, layout: layout, phase: .pending, node: nodeName, attemptPath: directory.path), at: Date())
         var environment = job.task.env
         environment["SLUICE_OUTPUT"] = output.path
         environment["SLUICE_WORKFLOW"] = job.workflow.name
@@ -201,11 +198,7 @@ struct Dispatcher {
     }
 
     private func record(skipped job: Job, reason: String) throws {
-        let inputsJSON = String(decoding: try JSONEncoder().encode(job.inputs), as: UTF8.self)
-        _ = try store.createAttempt(NewAttempt(
-            workflow: job.workflow.name, task: job.task.name, fingerprint: job.fingerprint, inputsJSON: inputsJSON,
-            commit: job.workflow.commit.hex, passID: passID, isService: job.task.kind.isService, node: nil,
-            outputPath: layout.outputs(fingerprint: job.fingerprint).path, attemptPath: "", phase: .skipped, message: reason), at: Date())
+        _ = try store.createAttempt(job.newAttempt(passID: passID, layout: layout, phase: .skipped, message: reason), at: Date())
     }
 }
 

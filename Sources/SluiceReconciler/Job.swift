@@ -1,5 +1,6 @@
 import Foundation
 import SluiceModel
+import SluiceStore
 
 /// One task a pass executes, and where it stands.
 struct Job {
@@ -57,4 +58,15 @@ struct RunningJob {
     let gpus: [Int]
     let port: Int?
     let startedAt: Date
+}
+
+extension Job {
+    /// The store row for an attempt of this job; also used for the rows of cache hits and skips, which run nothing.
+    func newAttempt(passID: Int64, layout: StateLayout, phase: AttemptPhase, node: String? = nil,
+                    attemptPath: String = "", message: String? = nil) throws -> NewAttempt {
+        NewAttempt(workflow: workflow.name, task: task.name, fingerprint: fingerprint,
+                   inputsJSON: String(decoding: try JSONEncoder().encode(inputs), as: UTF8.self), commit: workflow.commit.hex,
+                   passID: passID, isService: task.kind.isService, node: node,
+                   outputPath: layout.outputs(fingerprint: fingerprint).path, attemptPath: attemptPath, phase: phase, message: message)
+    }
 }

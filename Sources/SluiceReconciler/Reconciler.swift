@@ -151,16 +151,13 @@ public final class Reconciler {
             guard let workflowPlan = plan.workflow(named: workflow.name) else { continue }
             for task in workflow.orderedTasks {
                 let inputs = workflow.fingerprints[task.name]!
+                let job = Job(workflow: workflow, task: task, inputs: inputs, fingerprint: inputs.fingerprint)
                 switch workflowPlan.task(named: task.name)?.action {
                 case .run?, .rerun?, .start?, .restart?, .roll?:
-                    jobs.append(Job(workflow: workflow, task: task, inputs: inputs, fingerprint: inputs.fingerprint))
+                    jobs.append(job)
                 case .cacheHit?:
-                    _ = try store.createAttempt(NewAttempt(
-                        workflow: workflow.name, task: task.name, fingerprint: inputs.fingerprint,
-                        inputsJSON: String(decoding: try JSONEncoder().encode(inputs), as: UTF8.self), commit: workflow.commit.hex,
-                        passID: passID, isService: task.kind.isService, node: nil,
-                        outputPath: layout.outputs(fingerprint: inputs.fingerprint).path, attemptPath: "", phase: .cached,
-                        message: "outputs of an earlier run at this fingerprint reused"), at: Date())
+                    _ = try store.createAttempt(job.newAttempt(passID: passID, layout: layout, phase: .cached,
+                                                               message: "outputs of an earlier run at this fingerprint reused"), at: Date())
                     observer(.cached(workflow: workflow.name, task: task.name))
                 default:
                     break
