@@ -39,6 +39,7 @@ let package = Package(
             dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(name: "SluiceExecution"),
+        .target(name: "SluiceOptimizer"),
         .target(
             name: "SluiceReconciler",
             dependencies: [
@@ -46,6 +47,7 @@ let package = Package(
                 "SluiceGit",
                 "SluiceStore",
                 "SluiceExecution",
+                "SluiceOptimizer",
                 "Yams",
                 .product(name: "Logging", package: "swift-log"),
             ]

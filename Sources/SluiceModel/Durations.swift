@@ -21,6 +21,7 @@ public enum Durations {
 
     /// A short human form: `2h`, `1h30m`, `45s`, `1.5s`.
     public static func format(_ seconds: Double) -> String {
+        if seconds == 0 { return "0s" }
         if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
         if seconds < 60 { return seconds == seconds.rounded() ? "\(Int(seconds))s" : String(format1(seconds)) + "s" }
         var rest = Int(seconds.rounded())

@@ -16,6 +16,9 @@ struct Dispatcher {
     let observer: PassObserver
     var ledger: CapacityLedger
     var jobs: [Job]
+    /// Set when an attempt ended far from its prediction: the order of what has not started is re-optimized.
+    private(set) var needsReplan = false
+    private(set) var replans = 0
 
     init(store: Store, executor: LocalExecutor, layout: StateLayout, configuration: ReconcilerConfiguration, passID: Int64,
          workingDirectories: [String: URL], observer: @escaping PassObserver, jobs: [Job], pools: [ResourcePool]) {
@@ -40,6 +43,7 @@ struct Dispatcher {
     mutating func run() async throws {
         while !jobs.allSatisfy(\.isSettled) {
             skipJobsBehindFailures()
+            if needsReplan { replan() }
             try startReadyJobs()
             try pollRunningJobs()
             try await Task.sleep(for: .milliseconds(configuration.pollMilliseconds))
@@ -84,10 +88,12 @@ struct Dispatcher {
 
     private mutating func startReadyJobs() throws {
         let now = Date()
-        let ready = jobs.indices.filter { isReady(jobs[$0], now: now) }.sorted { jobs[$0].priority > jobs[$1].priority }
+        // The schedule's order, not its clock: a job starts as soon as its needs are done and a node has room.
+        let ready = jobs.indices.filter { isReady(jobs[$0], now: now) }.sorted { jobs[$0].plannedStart < jobs[$1].plannedStart }
         for index in ready {
             let job = jobs[index]
-            let nodes = job.workflow.pool.nodes.map { Self.nodeKey(job.workflow.pool.name, $0.name) }
+            let nodes = job.workflow.pool.nodes.map(\.name).sorted { a, _ in a == job.plannedNode }
+                .map { Self.nodeKey(job.workflow.pool.name, $0) }
             guard let node = nodes.first(where: { ledger.canPlace(job.task.resources.amounts, on: $0) }),
                   let gpus = ledger.reserve(job.task.resources.amounts, on: node, gpuCount: Int(job.task.resources["gpu"])) else { continue }
             do {
@@ -184,6 +190,9 @@ struct Dispatcher {
         ledger.release(job.task.resources.amounts, on: running.node, gpus: running.gpus)
         _ = try store.markFinished(running.attemptID, phase: succeeded ? .succeeded : phase, exitCode: exitCode,
                                    message: succeeded ? nil : summary, at: Date())
+        if abs(duration - job.predicted) > max(0.5 * job.predicted, configuration.replanThreshold) {
+            needsReplan = true
+        }
         if succeeded {
             jobs[index].state = .succeeded
             observer(.succeeded(workflow: job.workflow.name, task: job.task.name, duration: duration))
@@ -195,6 +204,32 @@ struct Dispatcher {
             jobs[index].state = .failed(summary)
             observer(.failed(workflow: job.workflow.name, task: job.task.name, summary: summary, attempt: running.number, retryIn: nil))
         }
+    }
+
+    /// Solves again for the jobs that have not started, with the same predictions, and takes the new order and nodes.
+    /// Running attempts are not modelled: the new order is right for what is left, its clock is not.
+    private mutating func replan() {
+        needsReplan = false
+        let waiting = jobs.indices.filter { index in
+            switch jobs[index].state {
+            case .waiting, .backingOff: true
+            default: false
+            }
+        }
+        guard waiting.count > 1 else { return }
+        let entries = waiting.map { (jobs[$0].workflow, jobs[$0].task) }
+        let predicted = Dictionary(uniqueKeysWithValues: waiting.map { (jobs[$0].key, jobs[$0].predicted) })
+        let byPool = Dictionary(grouping: entries) { $0.0.pool.name }
+        for (_, group) in byPool {
+            guard let schedule = try? PlanScheduler.schedule(group, on: group[0].0.pool, duration: { predicted["\($0)/\($1.name)"] ?? 0 },
+                                                             options: .init(timeLimit: configuration.replanTimeLimit)) else { continue }
+            for entry in schedule.tasks {
+                guard let index = jobs.firstIndex(where: { $0.workflow.name == entry.workflow && $0.task.name == entry.task }) else { continue }
+                jobs[index].plannedStart = entry.start
+                jobs[index].plannedNode = entry.node
+            }
+        }
+        replans += 1
     }
 
     private func record(skipped job: Job, reason: String) throws {

@@ -22,8 +22,11 @@ struct Job {
     let fingerprint: String
     var state: State = .waiting
     var attemptsMade = 0
-    /// Longest remaining path through the DAG in predicted seconds: ready jobs with more work behind them go first.
-    var priority = 0.0
+    /// Predicted seconds, as the schedule assumed.
+    var predicted = 0.0
+    /// Where the optimizer put the job: ready jobs start in order of planned start, on their planned node when it has room.
+    var plannedStart = 0.0
+    var plannedNode: String?
 
     var key: String { "\(workflow.name)/\(task.name)" }
     var maxAttempts: Int { task.retries + 1 }

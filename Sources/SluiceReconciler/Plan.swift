@@ -98,6 +98,8 @@ public struct WorkflowPlan: Sendable, Codable, Hashable {
 /// The actions of one pass, workflow by workflow.
 public struct Plan: Sendable, Codable, Hashable {
     public var workflows: [WorkflowPlan]
+    /// The optimizer's schedule of the tasks that start a process, one per pool; empty until scheduled.
+    public var schedules: [PoolSchedule] = []
     /// Problems not tied to one workflow (a YAML syntax error, a bad pool), as `file:line:col: message`.
     public var errors: [String]
 
@@ -115,11 +117,12 @@ public struct Plan: Sendable, Codable, Hashable {
         workflows.flatMap(\.tasks).reduce(into: [:]) { $0[$1.action, default: 0] += 1 }
     }
 
-    private enum CodingKeys: String, CodingKey { case workflows, errors }
+    private enum CodingKeys: String, CodingKey { case workflows, errors, schedules }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(workflows, forKey: .workflows)
+        if !schedules.isEmpty { try container.encode(schedules, forKey: .schedules) }
         if !errors.isEmpty { try container.encode(errors, forKey: .errors) }
     }
 
@@ -127,5 +130,6 @@ public struct Plan: Sendable, Codable, Hashable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         workflows = try container.decode([WorkflowPlan].self, forKey: .workflows)
         errors = try container.decodeIfPresent([String].self, forKey: .errors) ?? []
+        schedules = try container.decodeIfPresent([PoolSchedule].self, forKey: .schedules) ?? []
     }
 }

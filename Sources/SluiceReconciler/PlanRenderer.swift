@@ -1,4 +1,5 @@
 import Foundation
+import SluiceModel
 
 /// Prints a plan for people (text) or programs (JSON).
 public enum PlanRenderer {
@@ -22,8 +23,40 @@ public enum PlanRenderer {
             }
             out += "\n"
         }
+        for schedule in plan.schedules {
+            out += scheduleText(schedule) + "\n"
+        }
         out += summary(plan) + "\n"
         return out
+    }
+
+    /// The predicted schedule: makespan against the lower bound, cost, and when and where each task starts.
+    public static func scheduleText(_ schedule: PoolSchedule) -> String {
+        let optimal = schedule.gap <= 1e-9 ? " (optimal: it meets the bound)" : String(format: " (at most %.1f%% above optimal)", schedule.gap * 100)
+        var out = "schedule on pool \(schedule.pool): makespan \(Durations.format(schedule.makespan)), lower bound \(Durations.format(schedule.lowerBound))\(optimal), cost \(String(format: "%.4f", schedule.cost))\n"
+        let width = max(schedule.tasks.map { $0.workflow.count + $0.task.count + 1 }.max() ?? 0, 4)
+        for task in schedule.tasks {
+            let span = "\(Durations.format(task.start).leftPadded(to: 7)) → \(Durations.format(task.end).leftPadded(to: 7))"
+            let gpus = task.gpus.isEmpty ? "" : "  gpus \(task.gpus.map(String.init).joined(separator: ","))"
+            out += "  \(span)  \("\(task.workflow)/\(task.task)".padding(toLength: width, withPad: " ", startingAt: 0))  \(task.node)\(gpus)\n"
+        }
+        return out
+    }
+
+    /// The predicted schedule as a Mermaid gantt chart, times in seconds from the start of the pass.
+    public static func scheduleGantt(_ schedule: PoolSchedule, workflow: String? = nil) -> String {
+        var out = "```mermaid\ngantt\n    title Planned on \(schedule.pool): makespan \(Durations.format(schedule.makespan)), lower bound \(Durations.format(schedule.lowerBound))\n"
+        out += "    dateFormat X\n    axisFormat %M:%S\n"
+        let tasks = schedule.tasks.filter { workflow == nil || $0.workflow == workflow }
+        for node in Set(tasks.map(\.node)).sorted() {
+            out += "    section \(node)\n"
+            for task in tasks where task.node == node {
+                // Mermaid's X format is whole seconds; a bar needs a length.
+                let start = Int(task.start.rounded(.down)), end = max(Int(task.end.rounded(.up)), start + 1)
+                out += "    \(task.task) :\(start), \(end)\n"
+            }
+        }
+        return out + "```\n"
     }
 
     /// `Plan: 2 to run, 1 to rerun, 3 up to date.`
@@ -43,5 +76,11 @@ public enum PlanRenderer {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(plan), as: UTF8.self)
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 }

@@ -48,17 +48,22 @@ public final class Reconciler {
         let errorsChanged = try recordWorkflowStates(&desired, loader: loader)
 
         let passID = try store.beginPass(commit: commit.hex, trigger: trigger, at: Date())
-        let plan = Planner.plan(desired: desired, actual: try ActualStateReader.read(store), servicesStayUp: false)
+        var plan = Planner.plan(desired: desired, actual: try ActualStateReader.read(store), servicesStayUp: false)
+        let duration = DurationHistory.model(store: store, defaultDuration: configuration.defaultDuration)
+        plan.schedules = try PlanScheduler.schedule(plan, desired: desired, duration: duration,
+                                                    options: .init(timeLimit: configuration.scheduleTimeLimit))
         observer(.planned(plan))
+        try savePlannedSchedules(plan)
         try prune(plan)
         var dispatcher = Dispatcher(store: store, executor: executor, layout: layout, configuration: configuration, passID: passID,
                                     workingDirectories: try checkouts(for: desired.workflows), observer: observer,
-                                    jobs: try jobs(for: plan, desired: desired, passID: passID), pools: desired.manifests.pools)
+                                    jobs: try jobs(for: plan, desired: desired, passID: passID, duration: duration),
+                                    pools: desired.manifests.pools)
         try await dispatcher.run()
         let services = try stopServices(dispatcher.services)
 
         let order = Dictionary(uniqueKeysWithValues: desired.workflows.map { ($0.name, $0.orderedTasks.map(\.name)) })
-        let statuses = try WorkflowStatus.collect(from: store, order: order) { LocalExecutor.tail(of: $0.attemptPath, lines: 15) }
+        let statuses = try WorkflowStatus.collect(from: store, layout: layout, order: order) { LocalExecutor.tail(of: $0.attemptPath, lines: 15) }
         let touched = Set(try store.attempts(pass: passID).map(\.workflow)).union(errorsChanged)
         let changed = statuses.filter { touched.contains($0.name) }
         var statusCommit: OID?
@@ -145,15 +150,19 @@ public final class Reconciler {
     }
 
     /// The jobs of a plan; cache hits are recorded on the spot, since no process runs for them.
-    private func jobs(for plan: Plan, desired: DesiredState, passID: Int64) throws -> [Job] {
+    private func jobs(for plan: Plan, desired: DesiredState, passID: Int64, duration: PlanScheduler.DurationModel) throws -> [Job] {
+        let planned = Dictionary(uniqueKeysWithValues: plan.schedules.flatMap(\.tasks).map { ("\($0.workflow)/\($0.task)", $0) })
         var jobs: [Job] = []
         for workflow in desired.workflows {
             guard let workflowPlan = plan.workflow(named: workflow.name) else { continue }
             for task in workflow.orderedTasks {
                 let inputs = workflow.fingerprints[task.name]!
-                let job = Job(workflow: workflow, task: task, inputs: inputs, fingerprint: inputs.fingerprint)
+                var job = Job(workflow: workflow, task: task, inputs: inputs, fingerprint: inputs.fingerprint)
+                job.predicted = duration(workflow.name, task)
+                job.plannedStart = planned[job.key]?.start ?? 0
+                job.plannedNode = planned[job.key]?.node
                 switch workflowPlan.task(named: task.name)?.action {
-                case .run?, .rerun?, .start?, .restart?, .roll?:
+                case let action? where action.startsProcess:
                     jobs.append(job)
                 case .cacheHit?:
                     _ = try store.createAttempt(job.newAttempt(passID: passID, layout: layout, phase: .cached,
@@ -164,30 +173,20 @@ public final class Reconciler {
                 }
             }
         }
-        return prioritized(jobs)
+        return jobs
     }
 
-    /// Longest remaining path, in predicted seconds, through the jobs of each workflow.
-    private func prioritized(_ jobs: [Job]) -> [Job] {
-        var result = jobs
-        var memo: [String: Double] = [:]
-        func remaining(_ job: Job) -> Double {
-            if let known = memo[job.key] { return known }
-            let successors = jobs.filter { $0.workflow.name == job.workflow.name && $0.task.needs.contains(job.task.name) }
-            let value = predictedDuration(job) + (successors.map(remaining).max() ?? 0)
-            memo[job.key] = value
-            return value
+    /// Keeps each workflow's share of the schedule next to the state, so every later status can show plan vs actual.
+    private func savePlannedSchedules(_ plan: Plan) throws {
+        for schedule in plan.schedules {
+            for workflow in Set(schedule.tasks.map(\.workflow)) {
+                var own = schedule
+                own.tasks = schedule.tasks.filter { $0.workflow == workflow }
+                let file = layout.plannedSchedule(workflow: workflow)
+                try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try JSONEncoder().encode(own).write(to: file, options: .atomic)
+            }
         }
-        for index in result.indices { result[index].priority = remaining(result[index]) }
-        return result
-    }
-
-    /// `estimate`, else the median of past successful attempts, else the configured default.
-    func predictedDuration(_ job: Job) -> Double {
-        if let estimate = job.task.estimate { return estimate }
-        let history = (try? store.successfulDurations(workflow: job.workflow.name, task: job.task.name, limit: 20)) ?? []
-        guard !history.isEmpty else { return configuration.defaultDuration }
-        return history.sorted()[history.count / 2]
     }
 
     private func prune(_ plan: Plan) throws {

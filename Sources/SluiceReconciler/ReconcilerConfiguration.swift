@@ -18,6 +18,14 @@ public struct ReconcilerConfiguration: Sendable {
     public var serviceStartTimeout = 30.0
     /// A service checked by process liveness counts as healthy once it has lived this long.
     public var processHealthGrace = 1.0
+    /// Time budget of the optimizer for a pass's schedule, in seconds (small problems finish sooner: the search
+    /// stops when it meets the lower bound).
+    public var scheduleTimeLimit = 1.0
+    /// Time budget when re-optimizing what has not started after an attempt ended far from its prediction.
+    public var replanTimeLimit = 0.2
+    /// An attempt whose duration is off its prediction by more than half the prediction and by more than this many
+    /// seconds triggers a re-optimization.
+    public var replanThreshold = 2.0
     /// How often running attempts are checked.
     public var pollMilliseconds = 50
 

@@ -23,6 +23,11 @@ public struct StateLayout: Sendable {
             .appendingPathComponent("\(fingerprint.prefix(12))-pass\(pass)-try\(number)")
     }
 
+    /// The schedule the optimizer predicted for a workflow's last pass, for "plan vs actual" in its status.
+    public func plannedSchedule(workflow: String) -> URL {
+        root.appendingPathComponent("schedules").appendingPathComponent("\(workflow).json")
+    }
+
     /// A read-only export of a commit's tree, made once per commit: the working directory of its tasks.
     public func checkout(commit: String) -> URL {
         root.appendingPathComponent("checkouts").appendingPathComponent(commit)

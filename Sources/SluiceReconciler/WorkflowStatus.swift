@@ -11,6 +11,8 @@ public struct WorkflowStatus: Sendable, Codable, Hashable {
     /// Manifest errors at the latest commit, as `file:line:col: message`; the last good version stays in force.
     public var errors: [String]
     public var tasks: [TaskStatus]
+    /// What the optimizer predicted for the last pass that ran tasks of this workflow.
+    public var planned: PoolSchedule?
 }
 
 public struct TaskStatus: Sendable, Codable, Hashable {
@@ -38,7 +40,8 @@ extension WorkflowStatus {
     public var failed: Int { tasks.filter { [.failed, .timedOut].contains($0.phase) }.count }
 
     /// Reads the status of every workflow the store knows, tasks in `order` (workflow → task names) where given.
-    public static func collect(from store: Store, order: [String: [String]] = [:], logTail: (Attempt) -> String? = { _ in nil }) throws -> [WorkflowStatus] {
+    public static func collect(from store: Store, layout: StateLayout? = nil, order: [String: [String]] = [:],
+                               logTail: (Attempt) -> String? = { _ in nil }) throws -> [WorkflowStatus] {
         try store.workflowStates().sorted { $0.name < $1.name }.map { state in
             let latest = try store.latestAttempts(workflow: state.name)
             let rank = Dictionary((order[state.name] ?? []).enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
@@ -51,8 +54,10 @@ extension WorkflowStatus {
                                   durationMilliseconds: attempt.duration.map { Int(($0 * 1000).rounded()) }, message: attempt.message, logTail: failed ? logTail(attempt) : nil,
                                   isService: attempt.isService)
             }
+            let planned = layout.flatMap { try? Data(contentsOf: $0.plannedSchedule(workflow: state.name)) }
+                .flatMap { try? JSONDecoder().decode(PoolSchedule.self, from: $0) }
             return WorkflowStatus(name: state.name, commit: state.lastGoodCommit, phase: phase(of: state, tasks: tasks),
-                                  errors: state.errors, tasks: tasks)
+                                  errors: state.errors, tasks: tasks, planned: planned)
         }
     }
 

@@ -16,7 +16,14 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var output: OutputFormat = .text
 
+    @Option(help: ArgumentHelp("Seconds the optimizer may search for a better schedule.", valueName: "SECONDS"))
+    var timeLimit: Double = 1
+
     @OptionGroup var state: StateOptions
+
+    func validate() throws {
+        guard timeLimit > 0, timeLimit.isFinite else { throw ValidationError("--time-limit must be a positive number of seconds") }
+    }
 
     func run() throws {
         let session = Session(source, state)
@@ -24,8 +31,10 @@ struct PlanCommand: ParsableCommand {
         let commit = try session.resolve(in: repository)
         let desired = try DesiredStateLoader(manifestFolder: source.path).load(from: repository, commit: commit)
         let hasState = FileManager.default.fileExists(atPath: StateLayout(root: state.directory).database.path)
-        let actual = hasState ? try ActualStateReader.read(try session.openStore(create: false)) : .empty
-        let plan = Planner.plan(desired: desired, actual: actual, servicesStayUp: false)
+        let store = hasState ? try session.openStore(create: false) : nil
+        var plan = Planner.plan(desired: desired, actual: try store.map(ActualStateReader.read) ?? .empty, servicesStayUp: false)
+        plan.schedules = try PlanScheduler.schedule(plan, desired: desired, duration: DurationHistory.model(store: store),
+                                                    options: .init(timeLimit: timeLimit))
         switch output {
         case .text: print(PlanRenderer.text(plan, commitSummary: desired.commit.summary), terminator: "")
         case .json: print(try PlanRenderer.json(plan))
