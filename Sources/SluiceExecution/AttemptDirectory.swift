@@ -20,8 +20,13 @@ struct AttemptDirectory: Sendable {
     var supervisorRecord: String { file("supervisor.json") }
     var stdout: String { file("stdout.log") }
     var stderr: String { file("stderr.log") }
+    /// Present once a cancel was asked for. A file rather than only a signal, because a signal
+    /// that arrives before the supervisor has its handlers would kill it without a result.
+    var cancelRequest: String { file("cancel.requested") }
     /// The supervisor's own stdout/stderr, so it never writes into a pipe of a dead controller.
     var supervisorLog: String { file("supervisor.log") }
+
+    var cancelRequested: Bool { access(cancelRequest, F_OK) == 0 }
 
     func readPID() -> Int32? {
         guard let data = FileManager.default.contents(atPath: supervisorPID),

@@ -47,7 +47,7 @@ public struct CapacityLedger: Sendable, Hashable {
         let free = (0..<max(0, slots)).filter { !taken.contains($0) }
         guard free.count >= gpuCount else { return nil }
         let given = Array(free.prefix(gpuCount))
-        for (resource, amount) in demand {
+        for (resource, amount) in demand where amount > 0 {
             reserved[node, default: [:]][resource, default: 0] += amount
         }
         gpusInUse[node, default: []].formUnion(given)

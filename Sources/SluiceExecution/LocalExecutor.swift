@@ -43,7 +43,9 @@ public final class LocalExecutor: Sendable {
                 standardOutput: directory.supervisorLog,
                 standardError: directory.supervisorLog,
                 newSession: true,
-                // Held until the supervisor's handlers are in place; see SupervisorSignals.install.
+                // A SIGTERM from elsewhere (an operator, a service manager) then waits for the
+                // supervisor's handlers instead of killing it without a result; see
+                // SupervisorSignals.install. `cancel` does not rely on this.
                 blockedSignals: [SIGTERM, SIGINT]))
             children.insert(pid)
             return pid
@@ -72,17 +74,21 @@ public final class LocalExecutor: Sendable {
         return .lost("supervisor \(pid) is gone and left no result.json in \(directory.path)")
     }
 
-    /// Asks the supervisor to stop the attempt (SIGTERM; it stops the group and records
-    /// `cancelled`). When the supervisor is already gone, SIGKILLs the recorded process group
-    /// instead, as no one is left to escalate. Does nothing once a result exists, so it is idempotent.
+    /// Asks the supervisor to stop the attempt: writes `cancel.requested`, which the supervisor
+    /// checks before it starts the task and on every turn of its loop, and, once the task runs
+    /// (the supervisor's handlers are then in place), SIGTERMs the supervisor to act at once. It
+    /// stops the group and records `cancelled`. When the supervisor is already gone, SIGKILLs the
+    /// recorded process group instead, as no one is left to escalate. Does nothing once a result
+    /// exists, so it is idempotent.
     public func cancel(_ attemptDirectory: String) {
         reapExitedChildren()
         let directory = AttemptDirectory(attemptDirectory)
         if FileManager.default.fileExists(atPath: directory.result) { return }
+        try? AttemptCoding.writeDurably(Data(), to: directory.cancelRequest)
         let record = directory.readRecord()
         if let pid = directory.readPID(),
            ProcessTable.isAlive(pid, startTime: record?.pid == pid ? record?.startTime : nil) {
-            kill(pid, SIGTERM)
+            if record != nil { kill(pid, SIGTERM) }
         } else if let record, record.pgid > 1 {
             kill(-record.pgid, SIGKILL)
         }

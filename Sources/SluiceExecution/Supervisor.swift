@@ -8,7 +8,8 @@ public enum Supervisor {
     /// process group (stdout/stderr appended to `DIR/stdout.log`/`DIR/stderr.log`), enforces the
     /// timeout (SIGTERM to the group, SIGKILL after `killGrace`), turns SIGTERM/SIGINT to itself into
     /// the same stop recorded as `cancelled`, kills whatever the shell left in its group once the
-    /// shell has exited, and writes `DIR/result.json` durably.
+    /// shell has exited, and writes `DIR/result.json` durably. A `DIR/cancel.requested` file
+    /// (see `LocalExecutor.cancel`) counts as the same request as SIGTERM.
     ///
     /// - Returns: the status to exit with: the shell's exit code, or 1 when it has none, or when
     ///   the attempt was stopped although the shell exited 0.
@@ -45,7 +46,8 @@ public enum Supervisor {
 
     /// Starts the shell and waits for it, stopping it on timeout or request.
     static func supervise(_ spec: AttemptSpec, in directory: AttemptDirectory, startedAt: Date) throws -> AttemptResult {
-        if SupervisorSignals.stopRequested {
+        let stopRequested = { SupervisorSignals.stopRequested || directory.cancelRequested }
+        if stopRequested() {
             return AttemptResult(exitCode: nil, cancelled: true, startedAt: startedAt, endedAt: Date())
         }
         guard chdir(spec.workingDirectory) == 0 else {
@@ -58,12 +60,13 @@ public enum Supervisor {
             standardOutput: directory.stdout,
             standardError: directory.stderr,
             newProcessGroup: true))
-        // The shell leads its group, so its pid is the group id. Best effort: without this file
-        // only a cancel after the supervisor's own death is weakened.
+        // The shell leads its group, so its pid is the group id. Best effort: without this file a
+        // cancel is noticed through cancel.requested alone and cannot reach the group after the
+        // supervisor's own death.
         let record = SupervisorRecord(pid: getpid(), pgid: shell, startTime: ProcessTable.stat(of: getpid())?.startTime)
         try? AttemptCoding.writeDurably(AttemptCoding.encode(record), to: directory.supervisorRecord)
 
-        var stop = StopSequence(group: shell, timeout: spec.timeout, grace: spec.killGrace)
+        var stop = StopSequence(group: shell, timeout: spec.timeout, grace: spec.killGrace, stopRequested: stopRequested)
         let status = stop.waitForExit(of: shell)
         // A finished attempt owns no processes: background jobs the shell left behind go too.
         kill(-shell, SIGKILL)
@@ -97,13 +100,16 @@ struct StopSequence {
     let group: pid_t
     let deadline: ContinuousClock.Instant?
     let grace: Duration
+    /// Checked on every turn of the loop.
+    let stopRequested: () -> Bool
     private(set) var timedOut = false
     private(set) var cancelled = false
     private var killAt: ContinuousClock.Instant?
     private var killed = false
 
-    init(group: pid_t, timeout: Double?, grace: Double) {
+    init(group: pid_t, timeout: Double?, grace: Double, stopRequested: @escaping () -> Bool) {
         self.group = group
+        self.stopRequested = stopRequested
         self.deadline = timeout.map { ContinuousClock.now + .seconds(max(0, $0)) }
         self.grace = .seconds(max(0, grace))
     }
@@ -118,7 +124,7 @@ struct StopSequence {
 
             let now = ContinuousClock.now
             if killAt == nil {
-                if SupervisorSignals.stopRequested {
+                if stopRequested() {
                     cancelled = true
                 } else if let deadline, now >= deadline {
                     timedOut = true

@@ -48,6 +48,8 @@ enum SupervisorSignals {
 
     /// Closes every descriptor above 2 that the supervisor inherited: a controller's listening
     /// socket or a test runner's output pipe must not stay open for the hours a task runs.
+    /// Inherited means without close-on-exec; descriptors this process opened itself before
+    /// `run` (libdispatch's epoll and eventfd under an async `main`) carry it and stay open.
     static func closeInheritedDescriptors() {
         guard let directory = opendir("/proc/self/fd") else { return }
         var descriptors: [Int32] = []
@@ -59,6 +61,9 @@ enum SupervisorSignals {
         }
         let own = dirfd(directory)
         closedir(directory)
-        for fd in descriptors where fd != own { close(fd) }
+        for fd in descriptors where fd != own {
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 && flags & FD_CLOEXEC == 0 { close(fd) }
+        }
     }
 }
