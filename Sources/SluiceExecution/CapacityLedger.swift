@@ -54,6 +54,18 @@ public struct CapacityLedger: Sendable, Hashable {
         return given
     }
 
+    /// Records what an attempt that is already running holds (found again after a restart), with the GPU indices it
+    /// was given. Amounts are clamped at the capacity, so a pool that shrank in git meanwhile shows as full, never as
+    /// more than full.
+    public mutating func occupy(_ demand: [String: Double], on node: String, gpus: [Int]) {
+        guard let capacity = capacities[node] else { return }
+        for (resource, amount) in demand where amount.isFinite && amount > 0 {
+            let held = (reserved[node]?[resource] ?? 0) + amount
+            reserved[node, default: [:]][resource] = min(held, capacity[resource] ?? 0)
+        }
+        gpusInUse[node, default: []].formUnion(gpus)
+    }
+
     /// Gives back what `reserve` took. Releasing more than is held clamps at zero rather than
     /// creating phantom capacity.
     public mutating func release(_ demand: [String: Double], on node: String, gpus: [Int]) {

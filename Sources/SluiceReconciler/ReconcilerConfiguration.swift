@@ -14,6 +14,10 @@ public struct ReconcilerConfiguration: Sendable {
     public var defaultDuration = 60.0
     /// First retry delay in seconds; each further retry waits twice as long.
     public var retryBaseDelay = 1.0
+    /// The longest back-off between two attempts (services restarted after crashes, failing passes).
+    public var maxRetryDelay = 60.0
+    /// True for the controller: services are kept running between passes. False for `apply`, which stops them.
+    public var servicesStayUp = false
     /// How long a new service may take to pass its health check.
     public var serviceStartTimeout = 30.0
     /// A service checked by process liveness counts as healthy once it has lived this long.

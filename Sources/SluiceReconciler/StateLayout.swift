@@ -16,11 +16,10 @@ public struct StateLayout: Sendable {
         root.appendingPathComponent("outputs").appendingPathComponent(fingerprint)
     }
 
-    /// One folder per attempt (spec, supervisor files, logs, result), named so that it is unique before the
-    /// store has numbered the attempt.
-    public func attempt(workflow: String, task: String, fingerprint: String, pass: Int64, try number: Int) -> URL {
+    /// A new, unique folder for an attempt (spec, supervisor files, logs, result).
+    public func attempt(workflow: String, task: String, fingerprint: String) -> URL {
         root.appendingPathComponent("attempts").appendingPathComponent(workflow).appendingPathComponent(task)
-            .appendingPathComponent("\(fingerprint.prefix(12))-pass\(pass)-try\(number)")
+            .appendingPathComponent("\(fingerprint.prefix(12))-\(UUID().uuidString.prefix(8).lowercased())")
     }
 
     /// The schedule the optimizer predicted for a workflow's last pass, for "plan vs actual" in its status.

@@ -105,3 +105,14 @@ struct SplitMix: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct CapacityLedgerOccupyTests {
+    @Test func occupiedCapacityAndGPUsAreNotHandedOutAgain() {
+        var ledger = CapacityLedger(capacities: ["n": ["cpu": 4, "gpu": 2]])
+        ledger.occupy(["cpu": 3, "gpu": 1], on: "n", gpus: [0])
+        #expect(!ledger.canPlace(["cpu": 2], on: "n"))
+        #expect(ledger.reserve(["cpu": 1, "gpu": 1], on: "n", gpuCount: 1) == [1])
+        ledger.occupy(["cpu": 10], on: "n", gpus: [])
+        #expect(ledger.available("cpu", on: "n") == 0)
+    }
+}
