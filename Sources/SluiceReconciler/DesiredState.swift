@@ -1,3 +1,4 @@
+import Foundation
 import SluiceGit
 import SluiceModel
 
@@ -48,7 +49,9 @@ public struct DesiredStateLoader {
         return !path.split(separator: "/").contains { $0.hasPrefix(".") }
     }
 
-    public func load(from repository: Repository, commit oid: OID) throws -> DesiredState {
+    /// - Parameter now: for scheduled workflows, the latest cron tick at or before it enters every fingerprint,
+    ///   so each tick asks for a new run.
+    public func load(from repository: Repository, commit oid: OID, now: Date = Date()) throws -> DesiredState {
         let commit = try repository.commitInfo(oid)
         var files: [ManifestFile] = []
         for file in try repository.files(at: oid, under: manifestFolder) where Self.isManifestPath(file.path) {
@@ -84,11 +87,16 @@ public struct DesiredStateLoader {
                 workflow: workflow, commit: oid,
                 pool: manifests.pool(named: workflow.pool)!,
                 orderedTasks: TaskGraph(workflow.tasks).topologicalOrder() ?? workflow.tasks,
-                fingerprints: WorkflowFingerprints.compute(workflow, inputBlobs: blobs)))
+                fingerprints: WorkflowFingerprints.compute(workflow, inputBlobs: blobs, scheduleTick: Self.tick(of: workflow, now: now))))
         }
         diagnostics.sort { $0.location < $1.location }
         var valid = manifests
         valid.workflows = workflows.map(\.workflow)
         return DesiredState(commit: commit, manifests: valid, workflows: workflows, diagnostics: diagnostics)
+    }
+
+    static func tick(of workflow: Workflow, now: Date) -> String? {
+        guard let schedule = workflow.schedule else { return nil }
+        return schedule.latestTick(atOrBefore: now).map { ISO8601DateFormatter().string(from: $0) } ?? "none"
     }
 }

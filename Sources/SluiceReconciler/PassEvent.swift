@@ -12,6 +12,10 @@ public enum PassEvent: Sendable {
     case serviceHealthy(workflow: String, task: String, address: String)
     case serviceUnhealthy(workflow: String, task: String, reason: String)
     case statusCommitted(OID)
+    /// The controller fetched the remote repository.
+    case fetched(duration: Double)
+    /// A controller pass (plan and first step) ended.
+    case passFinished(duration: Double, failed: Bool)
 }
 
 /// Receives pass events; called on the pass's own task, so it must not block for long.

@@ -43,7 +43,9 @@ final class Progress: @unchecked Sendable {
             emit("\(workflow)/\(task)", "● \(workflow)/\(task)  healthy at \(address)")
         case .serviceUnhealthy(let workflow, let task, let reason):
             emit("\(workflow)/\(task)", "✘ \(workflow)/\(task)  \(reason)")
-        case .statusCommitted:
+        case .statusCommitted(let commit):
+            emit(nil, "⇢ status commit \(commit.short) on sluice/status")
+        case .fetched, .passFinished:
             break
         }
     }

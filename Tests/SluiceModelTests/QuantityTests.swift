@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SluiceModel
 
@@ -49,5 +50,24 @@ import Testing
         for bad in ["* * * *", "60 * * * *", "5-1 * * * *", "*/0 * * * *", "0 0 * * MONDAY"] {
             #expect(throws: Quantity.Problem.self) { try CronSchedule.parse(bad).get() }
         }
+    }
+}
+
+@Suite struct CronTickTests {
+    private func date(_ text: String) -> Date { ISO8601DateFormatter().date(from: text)! }
+
+    @Test func latestTickIsAtOrBeforeTheDate() throws {
+        let nightly = try CronSchedule.parse("0 3 * * *").get()
+        #expect(nightly.latestTick(atOrBefore: date("2026-11-25T12:13:00Z")) == date("2026-11-25T03:00:00Z"))
+        #expect(nightly.latestTick(atOrBefore: date("2026-11-25T02:59:59Z")) == date("2026-11-24T03:00:00Z"))
+        #expect(nightly.latestTick(atOrBefore: date("2026-11-25T03:00:30Z")) == date("2026-11-25T03:00:00Z"))
+        let quarter = try CronSchedule.parse("*/15 * * * *").get()
+        #expect(quarter.latestTick(atOrBefore: date("2026-11-25T12:14:00Z")) == date("2026-11-25T12:00:00Z"))
+        let mondays = try CronSchedule.parse("30 9 * * MON").get()
+        #expect(mondays.latestTick(atOrBefore: date("2026-11-25T12:00:00Z")) == date("2026-11-23T09:30:00Z"))
+        let yearly = try CronSchedule.parse("@yearly").get()
+        #expect(yearly.latestTick(atOrBefore: date("2026-11-25T12:00:00Z")) == date("2026-01-01T00:00:00Z"))
+        let firstOrFriday = try CronSchedule.parse("0 0 1 * FRI").get()
+        #expect(firstOrFriday.latestTick(atOrBefore: date("2026-11-25T12:00:00Z")) == date("2026-11-20T00:00:00Z"))
     }
 }
