@@ -73,7 +73,13 @@ public final class Controller: Service, Sendable {
                                     store: store, configuration: configuration.reconciler, observer: observer)
         var loop = Loop()
         while !Self.stopping {
-            let trigger = await waitForTrigger(&loop)
+            let seen = loop.commit
+            let trigger = await waitForTrigger(&loop) { [configuration] in
+                // A local repository is read in place, so watching its ref costs a file read: a commit is seen at once.
+                // A remote one is only fetched on the timer or a webhook.
+                guard !GitSource.isRemote(configuration.repository), let seen else { return false }
+                return (try? repository.resolve(configuration.ref)) != seen
+            }
             if Self.stopping { break }
             do {
                 try pass(reconciler, repository: repository, trigger: trigger, loop: &loop)
@@ -102,10 +108,15 @@ public final class Controller: Service, Sendable {
     }
 
     /// Sleeps until the next pass is due or a wake-up arrives; returns why the pass runs, nil for a poll of running work.
-    private func waitForTrigger(_ loop: inout Loop) async -> String? {
+    private func waitForTrigger(_ loop: inout Loop, refMoved: () -> Bool) async -> String? {
         let deadline = Date().addingTimeInterval(loop.delay)
+        var lastLook = Date()
         while Date() < deadline && !Self.stopping {
             if let reason = takeWake() { return reason }
+            if Date().timeIntervalSince(lastLook) >= configuration.pollInterval {
+                lastLook = Date()
+                if refMoved() { return "ref moved" }
+            }
             try? await Task.sleep(for: .milliseconds(20))
         }
         if let reason = takeWake() { return reason }
@@ -140,6 +151,7 @@ public final class Controller: Service, Sendable {
         let report = try step.run(context)
         loop.step = step
         state.withLock { $0.healthyServices = step.healthy }
+        reconciler.healthyServices = step.healthy
         if report.changed || trigger != nil {
             _ = try reconciler.writeStatus(context, force: report.changed)
         }

@@ -112,7 +112,9 @@ public final class Reconciler {
 
     func statuses(_ context: PassContext) throws -> [WorkflowStatus] {
         let order = Dictionary(context.desired.workflows.map { ($0.name, $0.orderedTasks.map(\.name)) }, uniquingKeysWith: { a, _ in a })
-        return try WorkflowStatus.collect(from: store, layout: layout, order: order) { LocalExecutor.tail(of: $0.attemptPath, lines: 15) }
+        return try WorkflowStatus.collect(from: store, layout: layout, order: order, healthy: healthyServices) {
+            LocalExecutor.tail(of: $0.attemptPath, lines: 15)
+        }
     }
 
     /// Reorders tasks so every task comes after the tasks it needs, keeping the given order otherwise.

@@ -40,6 +40,10 @@ public enum StatusRenderer {
             let exit = task.exitCode.map(String.init) ?? "—"
             out += "| \(task.name)\(task.isService ? " (service)" : "") | \(badge(task.phase.rawValue)) | \(duration) | \(task.attempts) | \(exit) | \(task.node ?? "—") | `\(task.fingerprint.prefix(12))` |\n"
         }
+        for task in workflow.tasks {
+            if let service = task.service { out += "\n- \(task.name) listens at \(service.address): \(service.healthy ? "healthy" : "not healthy")\n" }
+            if let anomaly = task.anomaly { out += "\n- ⚠️ \(task.name) is anomalous: \(anomaly)\n" }
+        }
         for task in workflow.tasks where task.message != nil || task.logTail != nil {
             out += "\n### \(task.name): \(task.phase.rawValue)\n\n"
             if let message = task.message { out += message + "\n\n" }

@@ -15,6 +15,11 @@ public struct WorkflowStatus: Sendable, Codable, Hashable {
     public var planned: PoolSchedule?
 }
 
+public struct ServiceStatus: Sendable, Codable, Hashable {
+    public var address: String
+    public var healthy: Bool
+}
+
 public struct TaskStatus: Sendable, Codable, Hashable {
     public var name: String
     public var phase: AttemptPhase
@@ -31,6 +36,10 @@ public struct TaskStatus: Sendable, Codable, Hashable {
     /// The last lines of the log of a failed attempt.
     public var logTail: String?
     public var isService: Bool
+    /// For a running service: where it listens and whether its last health check passed.
+    public var service: ServiceStatus?
+    /// Set while an attempt runs much longer than its history predicts.
+    public var anomaly: String?
 
     public var duration: Double? { durationMilliseconds.map { Double($0) / 1000 } }
 }
@@ -40,8 +49,9 @@ extension WorkflowStatus {
     public var failed: Int { tasks.filter { [.failed, .timedOut].contains($0.phase) }.count }
 
     /// Reads the status of every workflow the store knows, tasks in `order` (workflow → task names) where given.
-    public static func collect(from store: Store, layout: StateLayout? = nil, order: [String: [String]] = [:],
-                               logTail: (Attempt) -> String? = { _ in nil }) throws -> [WorkflowStatus] {
+    /// - Parameter healthy: attempt ids of services whose last health check passed.
+    public static func collect(from store: Store, layout: StateLayout? = nil, order: [String: [String]] = [:], healthy: Set<Int64> = [],
+                               now: Date = Date(), logTail: (Attempt) -> String? = { _ in nil }) throws -> [WorkflowStatus] {
         try store.workflowStates().sorted { $0.name < $1.name }.map { state in
             let latest = try store.latestAttempts(workflow: state.name)
             let rank = Dictionary((order[state.name] ?? []).enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
@@ -52,7 +62,11 @@ extension WorkflowStatus {
                 return TaskStatus(name: attempt.task, phase: attempt.phase, fingerprint: attempt.fingerprint, attempts: count,
                                   exitCode: attempt.exitCode, node: attempt.node, startedAt: attempt.startedAt, endedAt: attempt.endedAt,
                                   durationMilliseconds: attempt.duration.map { Int(($0 * 1000).rounded()) }, message: attempt.message, logTail: failed ? logTail(attempt) : nil,
-                                  isService: attempt.isService)
+                                  isService: attempt.isService,
+                                  service: attempt.isService && !attempt.phase.isFinal
+                                      ? LaunchedSpec.read(attempt.attemptPath)?.port.map { ServiceStatus(address: "http://127.0.0.1:\($0)", healthy: healthy.contains(attempt.id)) }
+                                      : nil,
+                                  anomaly: try Anomaly.check(attempt, store: store, now: now))
             }
             let planned = layout.flatMap { try? Data(contentsOf: $0.plannedSchedule(workflow: state.name)) }
                 .flatMap { try? JSONDecoder().decode(PoolSchedule.self, from: $0) }

@@ -33,6 +33,12 @@ struct ControllerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // A parent may have started us with SIGTERM/SIGINT blocked (test runners do); the graceful shutdown needs them.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGINT)
+        sigprocmask(SIG_UNBLOCK, &signals, nil)
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         var logger = Logger(label: "sluice.controller")
         logger.logLevel = .info
