@@ -4,7 +4,7 @@
 # Does nothing when everything is already there.
 set -euo pipefail
 
-packages=(libgit2-dev libsqlite3-dev libssl-dev pkg-config git python3)
+packages=(libgit2-dev libsqlite3-dev libssl-dev pkg-config git python3 curl)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

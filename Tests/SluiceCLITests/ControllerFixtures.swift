@@ -1,0 +1,81 @@
+import Foundation
+
+/// A `sluice controller` running as a real process on a temporary repository.
+final class RunningController {
+    let process = Process()
+    let log: URL
+
+    init(repo: URL, state: URL, arguments: [String] = []) throws {
+        log = state.appendingPathComponent("controller-\(UUID().uuidString.prefix(6)).log")
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        process.executableURL = URL(fileURLWithPath: sluiceBinaryPath)
+        process.arguments = ["controller", "--repo", repo.path, "--state", state.path, "--interval", "1s"] + arguments
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+    }
+
+    func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+    }
+
+    var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+    deinit { if process.isRunning { kill9() } }
+}
+
+let sluiceBinaryPath: String = {
+    var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("sluice").path), directory.path != "/" {
+        directory.deleteLastPathComponent()
+    }
+    return directory.appendingPathComponent("sluice").path
+}()
+
+/// Polls `condition` every 50 ms until it holds or `timeout` seconds pass; returns whether it held.
+func eventually(timeout: Double = 20, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if try condition() { return true }
+        Thread.sleep(forTimeInterval: 0.05)
+    }
+    return try condition()
+}
+
+/// The messages of the status branch, newest first.
+func statusLog(_ repo: URL) -> [String] {
+    guard let result = try? run("/usr/bin/git", ["-C", repo.path, "log", "--format=%B%x00", "sluice/status"]), result.status == 0 else { return [] }
+    return result.stdout.components(separatedBy: "\0").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+}
+
+func headCommit(_ repo: URL) throws -> String {
+    try run("/usr/bin/git", ["-C", repo.path, "rev-parse", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+/// A pool and one workflow `w` with the given task lines.
+func controllerManifest(_ tasks: String) -> String {
+    """
+    apiVersion: sluice/v1
+    kind: ResourcePool
+    metadata: {name: local}
+    spec:
+      nodes: [{name: n1, capacity: {cpu: 4, memory: 4Gi}}]
+    ---
+    apiVersion: sluice/v1
+    kind: Workflow
+    metadata: {name: w}
+    spec:
+      pool: local
+      tasks:
+    \(tasks)
+    """
+}
