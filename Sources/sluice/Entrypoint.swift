@@ -37,8 +37,8 @@ enum Output {
     }
 
     /// A line on standard output, written at once: progress lines and `print` output then keep their order.
-    static func line(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    static func line(_ text: String, terminator: String = "\n") {
+        FileHandle.standardOutput.write(Data((text + terminator).utf8))
     }
 
     static func error(_ message: String) {

@@ -68,17 +68,10 @@ struct LogsCommand: ParsableCommand {
     func run() throws {
         let parts = target.split(separator: "/").map(String.init)
         let store = try Session(repo: ".", stateDirectory: state.directory).openStore(create: false)
-        let ran = try store.attempts(workflow: parts[0], task: parts[1]).filter { !$0.attemptPath.isEmpty }
-        guard let latest = ran.last else { throw Failure("no attempt of \(target) has run (see `sluice status`)") }
-        let atFingerprint = ran.filter { $0.fingerprint == latest.fingerprint }
-        guard let chosen = attempt.map({ number in atFingerprint.first { $0.number == number } }) ?? atFingerprint.last else {
-            throw Failure("\(target) has no attempt \(attempt!) at its latest fingerprint; it has \(atFingerprint.map { String($0.number) }.joined(separator: ", "))")
-        }
-        for stream in ["stdout.log", "stderr.log"] {
-            let path = URL(fileURLWithPath: chosen.attemptPath).appendingPathComponent(stream).path
-            guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { continue }
-            Output.line("==> \(target) attempt \(chosen.number) \(stream) <==")
-            FileHandle.standardOutput.write(data)
+        do {
+            Output.line(try AttemptLogs.text(store: store, workflow: parts[0], task: parts[1], attempt: attempt), terminator: "")
+        } catch let problem as AttemptLogs.Problem {
+            throw Failure(problem.description)
         }
     }
 }
