@@ -19,7 +19,7 @@ public struct ControllerConfiguration: Sendable {
     /// Back-off cap after failing passes, in seconds.
     public var maxBackoff = 300.0
     /// How often the loop looks at running attempts while any runs, in seconds.
-    public var pollInterval = 0.1
+    public var pollInterval = 0.05
     public var reconciler: ReconcilerConfiguration
 
     public init(repository: String, reconciler: ReconcilerConfiguration) {

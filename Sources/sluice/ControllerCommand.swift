@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import SluiceModel
 import SluiceReconciler
+import SluiceServer
 
 struct ControllerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,12 +25,37 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Time between passes when nothing asks for one sooner, e.g. 30s, 5m.", valueName: "DURATION"))
     var interval: String = "30s"
 
+    @Option(help: ArgumentHelp("Address of the HTTP server (API, dashboard, metrics, webhooks); 'off' for none.", valueName: "HOST:PORT"))
+    var listen: String = "127.0.0.1:7480"
+
+    @Option(help: ArgumentHelp("File holding the webhook secret (GitHub/Gitea HMAC key, GitLab token); without it POST /hooks/git is refused.", valueName: "FILE"))
+    var webhookSecretFile: String?
+
     @OptionGroup var state: StateOptions
 
     func validate() throws {
         guard let seconds = Durations.parse(interval), seconds > 0 else {
             throw ValidationError("--interval '\(interval)' is not a duration: write e.g. 1s, 30s, 5m")
         }
+        if listen != "off" && listenAddress == nil {
+            throw ValidationError("--listen '\(listen)' is not HOST:PORT (e.g. 127.0.0.1:7480) or 'off'")
+        }
+    }
+
+    private var listenAddress: (host: String, port: Int)? {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+        return (String(listen[..<colon]), port)
+    }
+
+    private func webhookSecret() throws -> [UInt8]? {
+        guard let webhookSecretFile else { return nil }
+        guard let data = FileManager.default.contents(atPath: webhookSecretFile) else {
+            throw Failure("--webhook-secret-file \(webhookSecretFile): cannot read the file")
+        }
+        // `echo secret > file` leaves a newline no provider signs with.
+        let secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !secret.isEmpty else { throw Failure("--webhook-secret-file \(webhookSecretFile): the file is empty") }
+        return Array(secret.utf8)
     }
 
     func run() async throws {
@@ -50,9 +76,19 @@ struct ControllerCommand: AsyncParsableCommand {
         var configuration = ControllerConfiguration(repository: repo, reconciler: reconciler)
         configuration.ref = ref
         configuration.interval = Durations.parse(interval)!
-        let controller = Controller(configuration: configuration, store: store, logger: logger, observer: Progress(live: false).observer)
-        let group = ServiceGroup(configuration: .init(services: [.init(service: controller)],
-                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let secret = try webhookSecret()
+        let metrics = ControllerMetrics()
+        let controller = Controller(configuration: configuration, store: store, logger: logger,
+                                    observer: MetricsObserver.observer(metrics, then: Progress(live: false).observer))
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: controller)]
+        if let address = listenAddress {
+            let server = buildServer(backend: ControllerBackend(controller: controller, store: store, layout: StateLayout(root: state.directory)),
+                                     metrics: metrics,
+                                     configuration: ServerConfiguration(host: address.host, port: address.port, webhookSecret: secret),
+                                     logger: Logger(label: "sluice.server"))
+            services.append(.init(service: server))
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch let held as StateLock.Held {

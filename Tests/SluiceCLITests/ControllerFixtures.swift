@@ -5,12 +5,18 @@ final class RunningController {
     let process = Process()
     let log: URL
 
-    init(repo: URL, state: URL, arguments: [String] = []) throws {
+    convenience init(repo: URL, state: URL, arguments: [String] = []) throws {
+        try self.init(repoLocation: repo.path, state: state, arguments: arguments)
+    }
+
+    init(repoLocation: String, state: URL, arguments: [String] = []) throws {
         log = state.appendingPathComponent("controller-\(UUID().uuidString.prefix(6)).log")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: log.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: sluiceBinaryPath)
-        process.arguments = ["controller", "--repo", repo.path, "--state", state.path, "--interval", "1s"] + arguments
+        let listen = arguments.contains("--listen") ? [] : ["--listen", "off"]
+        let interval = arguments.contains("--interval") ? [] : ["--interval", "1s"]
+        process.arguments = ["controller", "--repo", repoLocation, "--state", state.path] + interval + listen + arguments
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle

@@ -51,7 +51,7 @@ import Testing
         defer { first.stop() }
         #expect(eventually { FileManager.default.fileExists(atPath: state.appendingPathComponent("controller.lock").path) })
         Thread.sleep(forTimeInterval: 0.3)
-        let second = try sluice("controller", "--repo", folder.url.path, "--state", state.path)
+        let second = try sluice("controller", "--repo", folder.url.path, "--state", state.path, "--listen", "off")
         #expect(second.status == 1)
         #expect(second.stderr.contains("is owned by another controller (pid \(first.process.processIdentifier))"))
     }
