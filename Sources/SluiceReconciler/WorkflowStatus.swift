@@ -78,7 +78,8 @@ extension WorkflowStatus {
     private static func phase(of state: WorkflowState, tasks: [TaskStatus]) -> String {
         if state.removedAt != nil { return "removed" }
         if state.lastGoodCommit == nil { return "invalid" }
-        let phases = Set(tasks.map(\.phase))
+        // A service up and healthy is where it should be: it does not keep its workflow "running".
+        let phases = Set(tasks.filter { !($0.isService && $0.service?.healthy == true) }.map(\.phase))
         if phases.contains(.running) || phases.contains(.pending) { return "running" }
         if !phases.isDisjoint(with: [.failed, .timedOut, .skipped, .cancelled]) { return "failed" }
         return tasks.isEmpty ? "pending" : "succeeded"
