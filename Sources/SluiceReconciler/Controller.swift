@@ -150,6 +150,10 @@ public final class Controller: Service, Sendable {
         let started = Date()
         let report = try step.run(context)
         loop.step = step
+        if report.surprised, var replanned = loop.context {
+            try reconciler.replan(&replanned)
+            loop.context = replanned
+        }
         state.withLock { $0.healthyServices = step.healthy }
         reconciler.healthyServices = step.healthy
         if report.changed || trigger != nil {

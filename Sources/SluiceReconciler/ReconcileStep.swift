@@ -13,6 +13,8 @@ struct StepReport {
     var failed: [String] = []
     /// Healthy services by `workflow/task`, with their address.
     var services: [String: String] = [:]
+    /// An attempt ended far from its prediction: what has not started should be re-optimized.
+    var surprised = false
 }
 
 /// One level-triggered step of a pass: it reads the desired tasks and the store, and does what is missing —
@@ -30,7 +32,7 @@ struct ReconcileStep {
 
     mutating func run(_ context: PassContext, now: Date = Date()) throws -> StepReport {
         var report = StepReport()
-        try collectResults(&report)
+        try collectResults(context, &report)
         var ledger = try occupiedLedger(context)
         var satisfied = Set<String>(), failed = [String: String]()
         // Tasks come in dependency order within each workflow, so a need is classified before what needs it.
@@ -152,7 +154,7 @@ struct ReconcileStep {
     }
 
     /// Takes in the results of attempts that ended (whenever they ended: this step, or while nobody watched).
-    private func collectResults(_ report: inout StepReport) throws {
+    private func collectResults(_ context: PassContext, _ report: inout StepReport) throws {
         for attempt in try store.unfinishedAttempts() {
             switch executor.status(of: attempt.attemptPath) {
             case .running(let pid):
@@ -165,6 +167,11 @@ struct ReconcileStep {
                 try store.markFinished(attempt.id, phase: attempt.isService ? servicePhase : phase, exitCode: result.exitCode,
                                        message: result.succeeded && !attempt.isService ? nil : result.summary, at: result.endedAt)
                 report.changed = true
+                let took = result.endedAt.timeIntervalSince(result.startedAt)
+                if let predicted = context.tasks.first(where: { $0.workflow.name == attempt.workflow && $0.task.name == attempt.task })?.predicted,
+                   !attempt.isService, abs(took - predicted) > max(0.5 * predicted, configuration.replanThreshold) {
+                    report.surprised = true
+                }
                 if attempt.isService {
                     observer(.failed(workflow: attempt.workflow, task: attempt.task, summary: "service ended: \(result.summary)", attempt: attempt.number, retryIn: nil))
                 } else if result.succeeded {

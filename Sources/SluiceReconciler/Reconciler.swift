@@ -26,6 +26,8 @@ public final class Reconciler {
     let observer: PassObserver
     /// Services seen healthy, by attempt id; lives as long as the reconciler.
     var healthyServices = Set<Int64>()
+    /// How many times a schedule was re-optimized after a surprise.
+    public internal(set) var replans = 0
 
     public init(repository: Repository, repositoryName: String, store: Store, configuration: ReconcilerConfiguration,
                 observer: @escaping PassObserver = { _ in }) {
@@ -48,6 +50,7 @@ public final class Reconciler {
         var report = try step.run(context)
         var changed = report.changed
         while report.inProgress {
+            if report.surprised { try replan(&context) }
             try await Task.sleep(for: .milliseconds(configuration.pollMilliseconds))
             report = try step.run(context)
             changed = changed || report.changed
@@ -115,6 +118,31 @@ public final class Reconciler {
         return try WorkflowStatus.collect(from: store, layout: layout, order: order, healthy: healthyServices) {
             LocalExecutor.tail(of: $0.attemptPath, lines: 15)
         }
+    }
+
+    /// Solves again for the tasks that have not started, with the same predictions, and takes the new order and
+    /// nodes. Attempts still running are not modelled: the new order is right for what is left, its clock is not.
+    func replan(_ context: inout PassContext) throws {
+        var waiting: [Int] = []
+        for (index, task) in context.tasks.enumerated() {
+            let attempts = try store.attempts(workflow: task.workflow.name, task: task.task.name).filter { $0.fingerprint == task.fingerprint }
+            if !attempts.contains(where: { [.running, .pending, .succeeded, .cached].contains($0.phase) }) { waiting.append(index) }
+        }
+        guard waiting.count > 1 else { return }
+        let predicted = Dictionary(waiting.map { (context.tasks[$0].key, context.tasks[$0].predicted) }, uniquingKeysWith: { a, _ in a })
+        let byPool = Dictionary(grouping: waiting.map { (context.tasks[$0].workflow, context.tasks[$0].task) }) { $0.0.pool.name }
+        for group in byPool.values {
+            let schedule = try PlanScheduler.schedule(group, on: group[0].0.pool, duration: { predicted["\($0)/\($1.name)"] ?? 0 },
+                                                      options: .init(timeLimit: configuration.replanTimeLimit))
+            for entry in schedule.tasks {
+                guard let index = context.tasks.firstIndex(where: { $0.workflow.name == entry.workflow && $0.task.name == entry.task }) else { continue }
+                context.tasks[index].plannedStart = entry.start
+                context.tasks[index].plannedNode = entry.node
+            }
+        }
+        let order = Dictionary(context.tasks.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { a, _ in a })
+        context.tasks = dependencyStable(context.tasks.sorted { ($0.plannedStart, order[$0.key]!) < ($1.plannedStart, order[$1.key]!) })
+        replans += 1
     }
 
     /// Reorders tasks so every task comes after the tasks it needs, keeping the given order otherwise.

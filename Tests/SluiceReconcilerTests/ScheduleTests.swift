@@ -40,3 +40,40 @@ import Testing
         for (earlier, later) in zip(spans, spans.dropFirst()) { #expect(earlier.1 <= later.0) }
     }
 }
+
+/// Dispatch follows the optimizer's order, not the file's, and re-optimizes after a surprise.
+@Suite struct ScheduledDispatchTests {
+    @Test func tasksStartInTheSchedulesOrder() async throws {
+        let harness = try ApplyHarness()
+        // File order b, d, a, c starts b and d first and needs 11 s; starting a at once lets c begin after 1 s: 10 s.
+        let tasks = """
+            - {name: b, run: sleep 0.2, estimate: 5s, resources: {cpu: 1}}
+            - {name: d, run: sleep 0.3, estimate: 5s, resources: {cpu: 1}}
+            - {name: a, run: sleep 0.1, estimate: 1s, resources: {cpu: 1}}
+            - {name: c, run: sleep 0.2, estimate: 5s, resources: {cpu: 1}, needs: [a]}
+        """
+        try harness.repo.commit(["sluice.yaml": manifest(tasks: tasks, capacity: "{cpu: 2}")])
+        let outcome = try await harness.apply()
+        #expect(outcome.succeeded)
+        let schedule = try #require(outcome.plan.schedules.first)
+        #expect(schedule.makespan == 10)
+        #expect(schedule.tasks.first { $0.task == "a" }?.start == 0)
+        #expect(Set(harness.started.prefix(2)).contains("a"), "\(harness.started)")
+    }
+
+    @Test func aTaskFarFromItsEstimateTriggersAReplan() async throws {
+        let harness = try ApplyHarness()
+        let tasks = """
+            - {name: quick, run: "true", estimate: 1h, resources: {cpu: 1}}
+            - {name: x, run: "true", estimate: 10s, resources: {cpu: 1}, needs: [quick]}
+            - {name: y, run: "true", estimate: 20s, resources: {cpu: 1}, needs: [quick]}
+            - {name: z, run: "true", estimate: 30s, resources: {cpu: 1}, needs: [quick]}
+        """
+        try harness.repo.commit(["sluice.yaml": manifest(tasks: tasks, capacity: "{cpu: 1}")])
+        let reconciler = Reconciler(repository: harness.repo.repository, repositoryName: "test", store: harness.store,
+                                    configuration: harness.configuration)
+        let outcome = try await reconciler.apply(ref: "main")
+        #expect(outcome.succeeded)
+        #expect(reconciler.replans >= 1)
+    }
+}
