@@ -12,7 +12,8 @@ state="$(mktemp -d)"
 port=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")
 "$sluice" controller --repo "$repo" --state "$state" --interval 5s --listen "127.0.0.1:$port" >"$state/controller.log" 2>&1 &
 controller=$!
-trap 'kill -TERM $controller 2>/dev/null; wait $controller 2>/dev/null; rm -rf "$repo" "$state"' EXIT
+# The controller leaves services running by design (the next one adopts them); stop them with it here.
+trap 'kill -TERM $controller 2>/dev/null; wait $controller 2>/dev/null; pkill -TERM -f "__supervise $state" || true; sleep 0.5; rm -rf "$repo" "$state"' EXIT
 # Ready, and the service up: every batch task has run and serve answers.
 for _ in $(seq 1 300); do
     if curl -sf "http://127.0.0.1:$port/api/v1/workflows" | grep -q '"healthy":true'; then break; fi

@@ -4,12 +4,14 @@ import Foundation
 final class RunningController {
     let process = Process()
     let log: URL
+    let state: URL
 
     convenience init(repo: URL, state: URL, arguments: [String] = []) throws {
         try self.init(repoLocation: repo.path, state: state, arguments: arguments)
     }
 
     init(repoLocation: String, state: URL, arguments: [String] = []) throws {
+        self.state = state
         log = state.appendingPathComponent("controller-\(UUID().uuidString.prefix(6)).log")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -28,15 +30,19 @@ final class RunningController {
         process.waitUntilExit()
     }
 
+    /// SIGTERM, as a service manager would; then the supervisors the controller leaves behind by design
+    /// (services keep running across controller restarts) are stopped, so no test leaves processes behind.
     func stop() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        if process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+        }
+        stopSupervisors(under: state.path)
     }
 
     var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
-    deinit { if process.isRunning { kill9() } }
+    deinit { stop() }
 }
 
 let sluiceBinaryPath: String = {
@@ -84,4 +90,15 @@ func controllerManifest(_ tasks: String) -> String {
       tasks:
     \(tasks)
     """
+}
+
+/// Sends SIGTERM to every `sluice __supervise` whose attempt folder is under `folder` (each stops its task's group).
+func stopSupervisors(under folder: String) {
+    let processes = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    for entry in processes {
+        guard let pid = Int32(entry), let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
+        let arguments = String(decoding: data, as: UTF8.self).split(separator: "\0")
+        if arguments.contains("__supervise"), arguments.contains(where: { $0.hasPrefix(folder) }) { kill(pid, SIGTERM) }
+    }
+    Thread.sleep(forTimeInterval: 0.3)
 }
