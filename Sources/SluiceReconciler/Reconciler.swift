@@ -58,7 +58,6 @@ public final class Reconciler {
         healthyServices = step.healthy
         let services = report.services
         try stopServices(of: context, step: &step)
-        context.plan.errors = context.plan.errors
         let statusCommit = try writeStatus(context, force: changed)
         try store.endPass(context.passID, at: Date(), summary: report.failed.isEmpty ? "ok" : "\(report.failed.count) failed")
         return PassOutcome(plan: context.plan, statuses: try statuses(context), statusCommit: statusCommit,
