@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "sluice", targets: ["sluice"]),
+        .executable(name: "sluice-bench", targets: ["sluice-bench"]),
         .library(name: "SluiceModel", targets: ["SluiceModel"]),
         .library(name: "SluiceGit", targets: ["SluiceGit"]),
         .library(name: "SluiceReconciler", targets: ["SluiceReconciler"]),
@@ -77,6 +78,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .executableTarget(
+            name: "sluice-bench",
+            dependencies: [
+                "SluiceOptimizer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SluiceOptimizerTests", dependencies: ["SluiceOptimizer", "sluice-bench"]),
         .testTarget(name: "SluiceModelTests", dependencies: ["SluiceModel"]),
         .testTarget(name: "SluiceGitTests", dependencies: ["SluiceGit"]),
         .testTarget(

@@ -21,14 +21,15 @@ final class Justifier<Profile: ResourceProfile> {
         bucketCount = instance.integral ? [Int](repeating: 0, count: Int(instance.horizon) + 2) : []
     }
 
-    /// Decodes `order` and justifies it for at most `rounds` rounds. Returns the best makespan; `order` becomes that
-    /// schedule's jobs by start time, and `bestStart`/`bestNode` hold it.
+    /// Decodes `order` and justifies it for at most `rounds` rounds, fewer if `stop` says so (checked before each
+    /// round: a round of a huge problem takes a while). Returns the best makespan; `order` becomes that schedule's
+    /// jobs by start time, and `bestStart`/`bestNode` hold it.
     @discardableResult
-    func improve(_ order: inout [Int], rounds: Int = .max) -> Double {
+    func improve(_ order: inout [Int], rounds: Int = .max, stop: () -> Bool = { false }) -> Double {
         var best = sgs.run(order, backward: false)
         save()
         var round = 0
-        while round < rounds {
+        while round < rounds, !stop() {
             round += 1
             // Latest-first by finish; on ties successors first, so the list stays feasible backwards.
             sortByFinishDescending(into: &scratch, topoAscendingOnTies: false)
