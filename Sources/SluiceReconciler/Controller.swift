@@ -20,6 +20,8 @@ public struct ControllerConfiguration: Sendable {
     public var maxBackoff = 300.0
     /// How often the loop looks at running attempts while any runs, in seconds.
     public var pollInterval = 0.05
+    /// How often, at least, task phases and anomalies are summed up for the metrics and the status.
+    public var summaryInterval = 2.0
     public var reconciler: ReconcilerConfiguration
 
     public init(repository: String, reconciler: ReconcilerConfiguration) {
@@ -105,6 +107,9 @@ public final class Controller: Service, Sendable {
         var delay = 0.0
         var failures = 0
         var lastFullPass = Date.distantPast
+        var lastSummary = Date.distantPast
+        /// `workflow/task` of the attempts flagged anomalous at the last summary.
+        var anomalous: Set<String> = []
     }
 
     /// Sleeps until the next pass is due or a wake-up arrives; returns why the pass runs, nil for a poll of running work.
@@ -156,8 +161,19 @@ public final class Controller: Service, Sendable {
         }
         state.withLock { $0.healthyServices = step.healthy }
         reconciler.healthyServices = step.healthy
-        if report.changed || trigger != nil {
-            _ = try reconciler.writeStatus(context, force: report.changed)
+        // Anomalies appear while nothing changes in the store, so they are looked for on a clock of their own.
+        var anomalyChanged = false
+        if report.changed || trigger != nil || Date().timeIntervalSince(loop.lastSummary) >= configuration.summaryInterval {
+            let statuses = try reconciler.statuses(context)
+            let tasks = statuses.flatMap { status in status.tasks.map { (status.name, $0) } }
+            let anomalous = Set(tasks.filter { $0.1.anomaly != nil }.map { "\($0.0)/\($0.1.name)" })
+            anomalyChanged = anomalous != loop.anomalous
+            loop.anomalous = anomalous
+            loop.lastSummary = Date()
+            observer(.summary(tasksByPhase: tasks.reduce(into: [:]) { $0[$1.1.phase.rawValue, default: 0] += 1 }, anomalies: anomalous.count))
+        }
+        if report.changed || trigger != nil || anomalyChanged {
+            _ = try reconciler.writeStatus(context, force: report.changed || anomalyChanged)
         }
         if trigger != nil {
             observer(.passFinished(duration: Date().timeIntervalSince(started), failed: !report.failed.isEmpty))

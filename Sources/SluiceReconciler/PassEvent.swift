@@ -16,6 +16,8 @@ public enum PassEvent: Sendable {
     case fetched(duration: Double)
     /// A controller pass (plan and first step) ended.
     case passFinished(duration: Double, failed: Bool)
+    /// The controller's periodic look at every task: how many are in each phase, and how many run anomalously long.
+    case summary(tasksByPhase: [String: Int], anomalies: Int)
 }
 
 /// Receives pass events; called on the pass's own task, so it must not block for long.

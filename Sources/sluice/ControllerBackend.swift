@@ -69,6 +69,9 @@ enum MetricsObserver {
             case .cached: metrics.attemptFinished(phase: "cached")
             case .fetched(let duration): metrics.gitFetched(duration: duration)
             case .passFinished(let duration, let failed): metrics.passFinished(duration: duration, failed: failed)
+            case .summary(let phases, let anomalies):
+                metrics.setTasks(byPhase: phases)
+                metrics.setAnomalies(anomalies)
             case .serviceHealthy, .serviceUnhealthy, .statusCommitted: break
             }
             next(event)

@@ -45,7 +45,7 @@ final class Progress: @unchecked Sendable {
             emit("\(workflow)/\(task)", "✘ \(workflow)/\(task)  \(reason)")
         case .statusCommitted(let commit):
             emit(nil, "⇢ status commit \(commit.short) on sluice/status")
-        case .fetched, .passFinished:
+        case .fetched, .passFinished, .summary:
             break
         }
     }

@@ -64,6 +64,8 @@ import Testing
         let metrics = try run("/usr/bin/curl", ["-s", "http://127.0.0.1:\(port)/metrics"]).stdout
         #expect(metrics.contains(#"sluice_webhooks_total{result="accepted"} 1"#))
         #expect(metrics.contains(#"sluice_webhooks_total{result="refused"} 3"#))
+        #expect(metrics.contains(#"sluice_tasks{phase="succeeded"} 1"#))
+        #expect(metrics.contains("sluice_git_fetch_duration_seconds_count"))
         let workflows = try run("/usr/bin/curl", ["-s", "http://127.0.0.1:\(port)/api/v1/workflows"]).stdout
         #expect(workflows.contains(#""name":"w""#))
     }

@@ -196,3 +196,18 @@ func isRunning(_ pid: Int32) -> Bool {
     let state = stat[stat.index(close, offsetBy: 2)]
     return state != "Z" && state != "X"
 }
+
+@Suite struct PruneTests {
+    @Test func aWorkflowDeletedFromGitIsMarkedRemoved() async throws {
+        let harness = try ApplyHarness()
+        try harness.repo.commit(["sluice.yaml": manifest(tasks: "    - {name: a, run: \"true\"}")])
+        _ = try await harness.apply()
+        let pool = manifest(tasks: "").components(separatedBy: "\n---")[0]
+        try harness.repo.commit(["pool.yaml": pool], message: "Remove the workflow")
+        let outcome = try await harness.apply()
+        #expect(outcome.plan.workflow(named: "flow")?.tasks.map(\.action) == [.prune])
+        #expect(outcome.statuses.first { $0.name == "flow" }?.phase == "removed")
+        let overview = try #require(try harness.statusFile("README.md"))
+        #expect(overview.contains("⏭️ removed"))
+    }
+}
