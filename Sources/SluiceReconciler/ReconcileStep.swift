@@ -29,9 +29,22 @@ struct ReconcileStep {
     let observer: PassObserver
     /// Services that have passed their health check, by attempt id: kept across steps by the caller.
     var healthy: Set<Int64>
+    /// Fingerprints with a success, read at most once per step: steps run every few milliseconds while work runs.
+    private var succeededFingerprints: Set<String>?
+
+    init(store: Store, executor: LocalExecutor, layout: StateLayout, configuration: ReconcilerConfiguration,
+         observer: @escaping PassObserver, healthy: Set<Int64>) {
+        self.store = store
+        self.executor = executor
+        self.layout = layout
+        self.configuration = configuration
+        self.observer = observer
+        self.healthy = healthy
+    }
 
     mutating func run(_ context: PassContext, now: Date = Date()) throws -> StepReport {
         var report = StepReport()
+        succeededFingerprints = nil
         try collectResults(context, &report)
         var ledger = try occupiedLedger(context)
         var satisfied = Set<String>(), failed = [String: String]()
@@ -89,7 +102,7 @@ struct ReconcileStep {
         }
         // A fingerprint that succeeded in any workflow, at any time, has its outputs: reuse them.
         if !task.task.kind.isService, attempts.isEmpty || attempts.allSatisfy({ $0.phase == .skipped }),
-           try store.succeededFingerprints().contains(task.fingerprint) {
+           try hasSucceeded(task.fingerprint) {
             try recordCacheHit(task, context: context, now: now, report: &report)
             return .satisfied
         }
@@ -100,6 +113,11 @@ struct ReconcileStep {
             if ended.addingTimeInterval(delay) > now { return .busy }
         }
         return .ready
+    }
+
+    private mutating func hasSucceeded(_ fingerprint: String) throws -> Bool {
+        if succeededFingerprints == nil { succeededFingerprints = try store.succeededFingerprints() }
+        return succeededFingerprints!.contains(fingerprint)
     }
 
     private func recordCacheHit(_ task: DesiredTask, context: PassContext, now: Date, report: inout StepReport) throws {
