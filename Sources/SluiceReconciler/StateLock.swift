@@ -3,8 +3,9 @@ import Foundation
 import Glibc
 #endif
 
-/// An exclusive lock on a state directory: only one controller may own it. The kernel drops the lock when the
-/// process dies, even by SIGKILL, so a crashed controller never blocks its successor.
+/// An exclusive lock on a state directory: only one controller, or one `apply`, may act on it at a time, or two of
+/// them could start the same task. The kernel drops the lock when the process dies, even by SIGKILL, so a crashed
+/// controller never blocks its successor.
 public final class StateLock: Sendable {
     private let descriptor: Int32
     public let path: String
@@ -13,7 +14,7 @@ public final class StateLock: Sendable {
         public var path: String
         public var owner: String
         public var description: String {
-            "\(path) is owned by another controller (\(owner)): stop it, or give this one another --state"
+            "\(path) is held by another Sluice controller or apply (\(owner)): stop it, or give this one another --state"
         }
     }
 

@@ -64,6 +64,13 @@ struct Session {
     func apply(observer: PassObserver? = nil) async throws -> PassOutcome {
         let repository = try openRepository()
         _ = try resolve(in: repository)
+        let lock: StateLock
+        do {
+            lock = try StateLock(stateDirectory: stateDirectory)
+        } catch let held as StateLock.Held {
+            throw Failure(held.description)
+        }
+        defer { withExtendedLifetime(lock) {} }
         let store = try openStore(create: true)
         var configuration = ReconcilerConfiguration(stateDirectory: stateDirectory, supervisorCommand: [Session.executablePath, "__supervise"])
         configuration.manifestFolder = manifestFolder

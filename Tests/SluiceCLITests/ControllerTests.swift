@@ -53,7 +53,10 @@ import Testing
         Thread.sleep(forTimeInterval: 0.3)
         let second = try sluice("controller", "--repo", folder.url.path, "--state", state.path, "--listen", "off")
         #expect(second.status == 1)
-        #expect(second.stderr.contains("is owned by another controller (pid \(first.process.processIdentifier))"))
+        #expect(second.stderr.contains("is held by another Sluice controller or apply (pid \(first.process.processIdentifier))"))
+        let apply = try sluice("apply", "--repo", folder.url.path, "--state", state.path)
+        #expect(apply.status == 1)
+        #expect(apply.stderr.contains("is held by another Sluice controller or apply"))
     }
 
     @Test func aKilledServiceIsRestartedAndANewModelRollsWithoutAGap() throws {
