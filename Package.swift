@@ -85,7 +85,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "SluiceOptimizerTests", dependencies: ["SluiceOptimizer", "sluice-bench"]),
+        .testTarget(name: "SluiceOptimizerTests", dependencies: ["SluiceOptimizer", "sluice-bench"], exclude: ["Fixtures"]),
         .testTarget(name: "SluiceModelTests", dependencies: ["SluiceModel"]),
         .testTarget(name: "SluiceGitTests", dependencies: ["SluiceGit"]),
         .testTarget(

@@ -4,8 +4,8 @@ import Testing
 @testable import sluice_bench
 
 @Suite struct PSPLIBTests {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../../shared/bench/psplib/j30").standardized
+    /// Copies of two PSPLIB files, committed so these tests need nothing outside the repository.
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
     static var j301_1: URL { folder.appendingPathComponent("j301_1.sm") }
 
     @Test func parsesARealInstance() throws {
