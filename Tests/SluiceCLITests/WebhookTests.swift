@@ -46,7 +46,9 @@ import Testing
         _ = try run("/usr/bin/git", ["-C", folder.url.path, "push", "-q", remote.path, "main"])
         let head = try headCommit(folder.url)
         let body = #"{"ref":"refs/heads/main","after":"\#(head)"}"#
-        let seen: () -> Bool = { statusLog(remote).first?.contains("Sluice-Source: \(head)") == true }
+        let seen: () -> Bool = {
+            statusLog(remote).first.map { $0.hasPrefix("w: 1 succeeded") && $0.contains("Sluice-Source: \(head)") } == true
+        }
 
         #expect(try post(port, body: body, headers: ["X-Hub-Signature-256": "sha256=" + String(repeating: "0", count: 64)]) == 401)
         #expect(try post(port, body: body, headers: [:]) == 401)
