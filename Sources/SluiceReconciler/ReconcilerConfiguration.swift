@@ -31,7 +31,7 @@ public struct ReconcilerConfiguration: Sendable {
     /// seconds triggers a re-optimization.
     public var replanThreshold = 2.0
     /// How often running attempts are checked.
-    public var pollMilliseconds = 50
+    public var pollMilliseconds = 10
 
     public init(stateDirectory: String, supervisorCommand: [String]) {
         self.stateDirectory = stateDirectory
