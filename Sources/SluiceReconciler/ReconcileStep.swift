@@ -48,10 +48,18 @@ struct ReconcileStep {
         try collectResults(context, &report)
         var ledger = try occupiedLedger(context)
         var satisfied = Set<String>(), failed = [String: String]()
+        // Two queries per workflow, not per task: a step runs every few milliseconds while work runs.
+        var current: [String: [Attempt]] = [:], newest: [String: Attempt] = [:]
+        for workflow in Set(context.tasks.map(\.workflow.name)) {
+            let fingerprints = Set(context.tasks.filter { $0.workflow.name == workflow }.map(\.fingerprint))
+            for attempt in try store.attempts(workflow: workflow, fingerprints: fingerprints) {
+                current["\(workflow)/\(attempt.task)", default: []].append(attempt)
+            }
+            for attempt in try store.latestAttempts(workflow: workflow) { newest["\(workflow)/\(attempt.task)"] = attempt }
+        }
         // Tasks come in dependency order within each workflow, so a need is classified before what needs it.
         for task in context.tasks {
-            let all = try store.attempts(workflow: task.workflow.name, task: task.task.name)
-            let attempts = all.filter { $0.fingerprint == task.fingerprint }
+            let attempts = (current[task.key] ?? []).filter { $0.fingerprint == task.fingerprint }
             let counted = attempts.filter { counts($0, scope: context.retryScope, commit: task.workflow.commit.hex) }
             if let need = task.task.needs.first(where: { failed["\(task.workflow.name)/\($0)"] != nil }) {
                 let why = "upstream \(need) " + (failed["\(task.workflow.name)/\(need)"] == "skipped" ? "was skipped" : "failed")
@@ -64,7 +72,7 @@ struct ReconcileStep {
                 report.failed.append(task.key)
                 continue
             }
-            switch try progress(of: task, attempts: attempts, counted: counted, newest: all.last, context: context, now: now, report: &report) {
+            switch try progress(of: task, attempts: attempts, counted: counted, newest: newest[task.key], context: context, now: now, report: &report) {
             case .satisfied: satisfied.insert(task.key)
             case .failed: failed[task.key] = "failed"; report.failed.append(task.key)
             case .busy: report.inProgress = true

@@ -13,6 +13,17 @@ extension Store {
         try read { db in try Attempt.fetchAll(db, where: "workflow = ? AND task = ?", [workflow, task]) }
     }
 
+    /// Every attempt of the workflow at one of `fingerprints`, oldest first: what a reconcile step needs of a
+    /// workflow in one query, instead of one per task.
+    public func attempts(workflow: String, fingerprints: Set<String>) throws(StoreError) -> [Attempt] {
+        guard !fingerprints.isEmpty else { return [] }
+        let sorted = fingerprints.sorted()
+        return try read { db in
+            try Attempt.fetchAll(db, where: "workflow = ? AND fingerprint IN (\(databaseQuestionMarks(count: sorted.count)))",
+                                 StatementArguments([workflow] + sorted))
+        }
+    }
+
     /// The attempts a pass created, oldest first.
     public func attempts(pass: Int64) throws(StoreError) -> [Attempt] {
         try read { db in try Attempt.fetchAll(db, where: "passID = ?", [pass]) }
