@@ -22,6 +22,8 @@ public struct ControllerConfiguration: Sendable {
     public var pollInterval = 0.05
     /// How often, at least, task phases and anomalies are summed up for the metrics and the status.
     public var summaryInterval = 2.0
+    /// While work runs, the status is committed at most this often; when it settles, at once.
+    public var statusInterval = 5.0
     public var reconciler: ReconcilerConfiguration
 
     public init(repository: String, reconciler: ReconcilerConfiguration) {
@@ -108,6 +110,8 @@ public final class Controller: Service, Sendable {
         var failures = 0
         var lastFullPass = Date.distantPast
         var lastSummary = Date.distantPast
+        var lastStatus = Date.distantPast
+        var statusPending = false
         /// `workflow/task` of the attempts flagged anomalous at the last summary.
         var anomalous: Set<String> = []
     }
@@ -172,8 +176,13 @@ public final class Controller: Service, Sendable {
             loop.lastSummary = Date()
             observer(.summary(tasksByPhase: tasks.reduce(into: [:]) { $0[$1.1.phase.rawValue, default: 0] += 1 }, anomalies: anomalous.count))
         }
-        if report.changed || trigger != nil || anomalyChanged {
-            _ = try reconciler.writeStatus(context, force: report.changed || anomalyChanged)
+        // Changes wait for the work in flight to settle, so a pass makes one status commit rather than one per
+        // task; a long pass still shows progress every `statusInterval`.
+        loop.statusPending = loop.statusPending || report.changed || anomalyChanged || trigger != nil
+        if loop.statusPending && (!report.inProgress || Date().timeIntervalSince(loop.lastStatus) >= configuration.statusInterval) {
+            _ = try reconciler.writeStatus(context, force: true)
+            loop.statusPending = false
+            loop.lastStatus = Date()
         }
         if trigger != nil {
             observer(.passFinished(duration: Date().timeIntervalSince(started), failed: !report.failed.isEmpty))
