@@ -78,3 +78,21 @@ public struct FailedAttempt: Sendable, Codable, Hashable {
         self.reason = reason
     }
 }
+
+extension ActualState {
+    /// The actual state as it would be once every task of `desired` had succeeded (services stopped after running):
+    /// a plan against it says what a branch would rerun compared with its base, for review before merging.
+    public static func assumingSucceeded(_ desired: DesiredState) -> ActualState {
+        var state = ActualState()
+        for workflow in desired.workflows {
+            var record = WorkflowRecord(name: workflow.name, commit: workflow.commit.hex)
+            for task in workflow.workflow.tasks {
+                guard let inputs = workflow.fingerprints[task.name] else { continue }
+                record.tasks[task.name] = TaskRecord(name: task.name, isService: task.kind.isService, lastSuccess: inputs)
+                state.succeededFingerprints.insert(inputs.fingerprint)
+            }
+            state.workflows[workflow.name] = record
+        }
+        return state
+    }
+}

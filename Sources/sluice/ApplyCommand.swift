@@ -81,11 +81,11 @@ struct Session {
         return try await reconciler.apply(ref: ref)
     }
 
-    func resolve(in repository: Repository) throws -> OID {
+    func resolve(in repository: Repository, flag: String = "--ref") throws -> OID {
         do {
             return try repository.resolve(ref)
         } catch {
-            throw Failure("cannot resolve --ref '\(ref)' in '\(repo)': \(error)")
+            throw Failure("cannot resolve \(flag) '\(ref)' in '\(repo)': \(error)")
         }
     }
 

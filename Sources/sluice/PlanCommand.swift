@@ -13,6 +13,9 @@ struct PlanCommand: ParsableCommand {
 
     @OptionGroup var source: SourceOptions
 
+    @Option(help: ArgumentHelp("Compare with this branch, tag or commit as if everything at it had run, instead of with the state directory: what a pull request would rerun, and why.", valueName: "REF"))
+    var base: String?
+
     @Option(help: "Output format: text or json.")
     var output: OutputFormat = .text
 
@@ -32,7 +35,14 @@ struct PlanCommand: ParsableCommand {
         let desired = try DesiredStateLoader(manifestFolder: source.path).load(from: repository, commit: commit)
         let hasState = FileManager.default.fileExists(atPath: StateLayout(root: state.directory).database.path)
         let store = hasState ? try session.openStore(create: false) : nil
-        var plan = Planner.plan(desired: desired, actual: try store.map(ActualStateReader.read) ?? .empty, servicesStayUp: false)
+        let actual: ActualState
+        if let base {
+            let baseCommit = try Session(repo: source.repo, ref: base, stateDirectory: state.directory).resolve(in: repository, flag: "--base")
+            actual = .assumingSucceeded(try DesiredStateLoader(manifestFolder: source.path).load(from: repository, commit: baseCommit))
+        } else {
+            actual = try store.map(ActualStateReader.read) ?? .empty
+        }
+        var plan = Planner.plan(desired: desired, actual: actual, servicesStayUp: false)
         plan.schedules = try PlanScheduler.schedule(plan, desired: desired, duration: DurationHistory.model(store: store),
                                                     options: .init(timeLimit: timeLimit))
         switch output {

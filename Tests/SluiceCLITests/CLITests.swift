@@ -123,3 +123,24 @@ import Testing
         }
     }
 }
+
+@Suite struct PlanBaseTests {
+    @Test func planAgainstABaseSaysWhatABranchWouldRerun() throws {
+        let parent = try TemporaryFolder()
+        let target = parent.url.appendingPathComponent("pipelines")
+        #expect(try sluice("init", target.path).status == 0)
+        _ = try run("/usr/bin/git", ["-C", target.path, "checkout", "-q", "-b", "tweak"])
+        let script = target.appendingPathComponent("tasks/count.py")
+        try Data((try String(contentsOf: script, encoding: .utf8) + "# tweak\n").utf8).write(to: script)
+        try commitAll(in: target, message: "tweak count")
+        let plan = try sluice("plan", "--repo", target.path, "--base", "main", "--output", "json")
+        #expect(plan.status == 0, "\(plan.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])
+        let tasks = try #require((json["workflows"] as? [[String: Any]])?.first?["tasks"] as? [[String: Any]])
+        #expect(tasks.map { $0["action"] as? String } == ["upToDate", "rerun"])
+        #expect((tasks[1]["reason"] as? String)?.hasPrefix("input tasks/count.py changed: blob ") == true)
+        let bad = try sluice("plan", "--repo", target.path, "--base", "nope")
+        #expect(bad.status == 1)
+        #expect(bad.stderr.hasPrefix("error: cannot resolve --base 'nope'"))
+    }
+}
