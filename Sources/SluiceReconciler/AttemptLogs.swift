@@ -19,12 +19,7 @@ public enum AttemptLogs {
     /// stdout.log then stderr.log of the attempt, each under a `==>` header; `attempt` numbers count at the task's
     /// latest fingerprint, nil for the latest.
     public static func text(store: Store, workflow: String, task: String, attempt: Int?) throws -> String {
-        let ran = try store.attempts(workflow: workflow, task: task).filter { !$0.attemptPath.isEmpty }
-        guard let latest = ran.last else { throw Problem.neverRan("\(workflow)/\(task)") }
-        let atFingerprint = ran.filter { $0.fingerprint == latest.fingerprint }
-        guard let chosen = attempt.map({ number in atFingerprint.first { $0.number == number } }) ?? atFingerprint.last else {
-            throw Problem.noSuchAttempt("\(workflow)/\(task)", attempt!, available: atFingerprint.map(\.number))
-        }
+        let chosen = try Self.attempt(store: store, workflow: workflow, task: task, number: attempt)
         var out = ""
         for stream in ["stdout.log", "stderr.log"] {
             let path = URL(fileURLWithPath: chosen.attemptPath).appendingPathComponent(stream).path
@@ -32,5 +27,16 @@ public enum AttemptLogs {
             out += "==> \(workflow)/\(task) attempt \(chosen.number) \(stream) <==\n" + String(decoding: data, as: UTF8.self)
         }
         return out
+    }
+
+    /// The attempt `number` at the task's latest fingerprint, or its latest attempt that ran.
+    public static func attempt(store: Store, workflow: String, task: String, number: Int?) throws -> Attempt {
+        let ran = try store.attempts(workflow: workflow, task: task).filter { !$0.attemptPath.isEmpty }
+        guard let latest = ran.last else { throw Problem.neverRan("\(workflow)/\(task)") }
+        let atFingerprint = ran.filter { $0.fingerprint == latest.fingerprint }
+        guard let chosen = number.map({ number in atFingerprint.first { $0.number == number } }) ?? atFingerprint.last else {
+            throw Problem.noSuchAttempt("\(workflow)/\(task)", number!, available: atFingerprint.map(\.number))
+        }
+        return chosen
     }
 }

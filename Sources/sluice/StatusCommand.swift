@@ -44,34 +44,3 @@ struct StatusCommand: ParsableCommand {
         }
     }
 }
-
-struct LogsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "logs",
-        abstract: "Print the log of a task's attempt (the latest by default)."
-    )
-
-    @Argument(help: ArgumentHelp("The task, as WORKFLOW/TASK.", valueName: "WORKFLOW/TASK"))
-    var target: String
-
-    @Option(help: "Attempt number at the task's latest fingerprint (1 is the first try).")
-    var attempt: Int?
-
-    @OptionGroup var state: StateOptions
-
-    func validate() throws {
-        guard target.split(separator: "/").count == 2 else {
-            throw ValidationError("give the task as WORKFLOW/TASK, e.g. customer-service/train")
-        }
-    }
-
-    func run() throws {
-        let parts = target.split(separator: "/").map(String.init)
-        let store = try Session(repo: ".", stateDirectory: state.directory).openStore(create: false)
-        do {
-            Output.line(try AttemptLogs.text(store: store, workflow: parts[0], task: parts[1], attempt: attempt), terminator: "")
-        } catch let problem as AttemptLogs.Problem {
-            throw Failure(problem.description)
-        }
-    }
-}

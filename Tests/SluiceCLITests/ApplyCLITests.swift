@@ -70,3 +70,22 @@ import Testing
         #expect(bytes == Data(String(repeating: "not a database ", count: 100).utf8), "a corrupt database is left as it was")
     }
 }
+
+@Suite struct LogsFollowTests {
+    @Test func followPrintsWhatARunningAttemptWritesUntilItEnds() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("sluice.yaml", controllerManifest("    - {name: talk, run: echo early; sleep 1.5; echo late}"))
+        try commitAll(in: folder.url, initialize: true)
+        let state = folder.url.appendingPathComponent("state").path
+        let apply = Process()
+        apply.executableURL = URL(fileURLWithPath: sluiceBinaryPath)
+        apply.arguments = ["apply", "--repo", folder.url.path, "--state", state]
+        apply.standardOutput = FileHandle.nullDevice
+        try apply.run()
+        defer { apply.waitUntilExit() }
+        #expect(eventually(timeout: 10) { (try? sluice("logs", "w/talk", "--state", state))?.stdout.contains("early") == true })
+        let followed = try sluice("logs", "w/talk", "--follow", "--state", state)
+        #expect(followed.status == 0)
+        #expect(followed.stdout.contains("early\n") && followed.stdout.contains("late\n"))
+    }
+}
