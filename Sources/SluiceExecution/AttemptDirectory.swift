@@ -70,7 +70,13 @@ enum AttemptCoding {
 
     /// `nil` when the file does not exist.
     static func read<T: Decodable>(_ type: T.Type, from path: String) throws -> T? {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // The writer renames the file into place, so it can appear between a failed read and the existence check:
+        // that is a file that just arrived, not an unreadable one. Read again before calling it unreadable.
+        var contents = FileManager.default.contents(atPath: path)
+        for _ in 0..<3 where contents == nil && FileManager.default.fileExists(atPath: path) {
+            contents = FileManager.default.contents(atPath: path)
+        }
+        guard let data = contents else {
             if FileManager.default.fileExists(atPath: path) { throw ExecutionError("cannot read \(path)") }
             return nil
         }

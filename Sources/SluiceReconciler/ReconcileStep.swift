@@ -31,6 +31,9 @@ struct ReconcileStep {
     var healthy: Set<Int64>
     /// Fingerprints with a success, read at most once per step: steps run every few milliseconds while work runs.
     private var succeededFingerprints: Set<String>?
+    /// When each attempt first looked lost. An attempt is only declared lost (and so retried) once it has looked lost
+    /// for a while: a misread of the process table must never make a task run twice.
+    private var lostSince: [Int64: Date] = [:]
 
     init(store: Store, executor: LocalExecutor, layout: StateLayout, configuration: ReconcilerConfiguration,
          observer: @escaping PassObserver, healthy: Set<Int64>) {
@@ -180,7 +183,7 @@ struct ReconcileStep {
     }
 
     /// Takes in the results of attempts that ended (whenever they ended: this step, or while nobody watched).
-    private func collectResults(_ context: PassContext, _ report: inout StepReport) throws {
+    private mutating func collectResults(_ context: PassContext, _ report: inout StepReport) throws {
         for attempt in try store.unfinishedAttempts() {
             switch executor.status(of: attempt.attemptPath) {
             case .running(let pid):
@@ -206,6 +209,10 @@ struct ReconcileStep {
                     observer(.failed(workflow: attempt.workflow, task: attempt.task, summary: result.summary, attempt: attempt.number, retryIn: nil))
                 }
             case .lost(let reason):
+                let since = lostSince[attempt.id] ?? Date()
+                lostSince[attempt.id] = since
+                guard Date().timeIntervalSince(since) >= configuration.lostConfirmation else { report.inProgress = true; continue }
+                lostSince[attempt.id] = nil
                 let neverStarted = attempt.startedAt == nil
                 try store.markFinished(attempt.id, phase: neverStarted ? .cancelled : .failed, exitCode: nil,
                                        message: neverStarted ? "never started" : "supervisor lost: \(reason)", at: Date())

@@ -30,6 +30,8 @@ public struct ReconcilerConfiguration: Sendable {
     /// An attempt whose duration is off its prediction by more than half the prediction and by more than this many
     /// seconds triggers a re-optimization.
     public var replanThreshold = 2.0
+    /// Seconds an attempt must keep looking lost (no supervisor, no result) before it is recorded as lost and retried.
+    public var lostConfirmation = 1.0
     /// How often running attempts are checked.
     public var pollMilliseconds = 10
 
