@@ -59,17 +59,4 @@ public struct TaskGraph: Sendable {
         }
         return nil
     }
-
-    /// Every task that depends on `name`, directly or not.
-    public func downstream(of name: String) -> Set<String> {
-        var result = Set<String>()
-        var frontier = [name]
-        while let current = frontier.popLast() {
-            for task in tasks where task.needs.contains(current) && !result.contains(task.name) {
-                result.insert(task.name)
-                frontier.append(task.name)
-            }
-        }
-        return result
-    }
 }

@@ -20,11 +20,6 @@ public struct Resources: Hashable, Sendable, Codable, CustomStringConvertible {
         amounts.allSatisfy { $0.value <= capacity[$0.key] }
     }
 
-    /// The resources whose demand exceeds `capacity`, sorted by name.
-    public func shortfalls(against capacity: Resources) -> [String] {
-        amounts.filter { $0.value > capacity[$0.key] }.keys.sorted()
-    }
-
     public var description: String {
         names.map { "\($0): \(Quantity.format(amounts[$0]!, of: $0))" }.joined(separator: ", ")
     }
