@@ -64,3 +64,25 @@ extension Repository {
         return full
     }
 }
+
+extension Repository {
+    /// Names of the local branches (`refs/heads/*`), sorted; in a mirror these are the remote's branches.
+    public func branches() throws(GitError) -> [String] {
+        var iterator: OpaquePointer?
+        try check(git_branch_iterator_new(&iterator, handle, GIT_BRANCH_LOCAL), "listing branches")
+        defer { git_branch_iterator_free(iterator) }
+        var names: [String] = []
+        while true {
+            var reference: OpaquePointer?
+            var type = GIT_BRANCH_LOCAL
+            let result = git_branch_next(&reference, &type, iterator)
+            if result == GIT_ITEROVER.rawValue { break }
+            try check(result, "listing branches")
+            defer { git_reference_free(reference) }
+            var name: UnsafePointer<CChar>?
+            try check(git_branch_name(&name, reference), "reading a branch name")
+            if let name { names.append(String(cString: name)) }
+        }
+        return names.sorted()
+    }
+}

@@ -54,4 +54,6 @@ public struct PassContext: Sendable {
     /// Folder each workflow's tasks run in (a checkout of its commit).
     var workingDirectories: [String: URL]
     var retryScope: RetryScope
+    /// `plans/<branch>.md` files: what each other branch would run if merged.
+    var branchPlans: [String: String] = [:]
 }

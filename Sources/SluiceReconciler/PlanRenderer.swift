@@ -30,6 +30,25 @@ public enum PlanRenderer {
         return out
     }
 
+    /// The plan as a Markdown page, for `plans/<branch>.md` on the status branch: what merging a branch would run.
+    public static func markdown(_ plan: Plan, title: String) -> String {
+        var out = "# \(title)\n\n" + summary(plan) + "\n\n"
+        if !plan.errors.isEmpty {
+            out += "Manifest errors:\n\n```\n" + plan.errors.joined(separator: "\n") + "\n```\n\n"
+        }
+        for workflow in plan.workflows {
+            out += "## \(workflow.name) @ `\(workflow.commit.prefix(7))`\n\n"
+            if !workflow.errors.isEmpty { out += "```\n" + workflow.errors.joined(separator: "\n") + "\n```\n\n" }
+            out += "| task | action | why |\n|---|---|---|\n"
+            for task in workflow.tasks {
+                out += "| \(task.name) | \(task.action.label) | \(task.reason.replacingOccurrences(of: "|", with: "\\|")) |\n"
+            }
+            out += "\n"
+        }
+        for schedule in plan.schedules { out += "```\n" + scheduleText(schedule) + "```\n" }
+        return out
+    }
+
     /// The predicted schedule: makespan against the lower bound, cost, and when and where each task starts.
     public static func scheduleText(_ schedule: PoolSchedule) -> String {
         let optimal = schedule.gap <= 1e-9 ? " (optimal: it meets the bound)" : String(format: " (at most %.1f%% above optimal)", schedule.gap * 100)

@@ -92,8 +92,10 @@ public final class Reconciler {
         let order = Dictionary(tasks.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { a, _ in a })
         tasks.sort { ($0.plannedStart, order[$0.key]!) < ($1.plannedStart, order[$1.key]!) }
         tasks = dependencyStable(tasks)
-        return PassContext(passID: passID, desired: desired, plan: plan, tasks: tasks,
-                           workingDirectories: try checkouts(for: desired.workflows), retryScope: retryScope ?? .pass(passID))
+        var context = PassContext(passID: passID, desired: desired, plan: plan, tasks: tasks,
+                                  workingDirectories: try checkouts(for: desired.workflows), retryScope: retryScope ?? .pass(passID))
+        if configuration.branchPlans { context.branchPlans = branchPlans(against: desired, loader: loader) }
+        return context
     }
 
     /// Workflows whose manifest errors changed in the last `prepare`: they need a status commit even if nothing ran.
@@ -107,7 +109,8 @@ public final class Reconciler {
         guard force || !changed.isEmpty else { return nil }
         let writer = StatusWriter(branch: configuration.statusBranch)
         let commit = try writer.write(all, changed: changed.isEmpty ? all : changed, source: context.desired.commit.oid,
-                                      to: repository, repositoryName: repositoryName, push: configuration.pushStatus)
+                                      to: repository, repositoryName: repositoryName, plans: context.branchPlans,
+                                      push: configuration.pushStatus)
         if let commit { observer(.statusCommitted(commit)) }
         return commit
     }
@@ -142,6 +145,25 @@ public final class Reconciler {
         let order = Dictionary(context.tasks.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { a, _ in a })
         context.tasks = dependencyStable(context.tasks.sorted { ($0.plannedStart, order[$0.key]!) < ($1.plannedStart, order[$1.key]!) })
         replans += 1
+    }
+
+    /// The plan of every other branch against the followed commit, as if everything at that commit had run:
+    /// what merging the branch would rerun, and why. A branch that cannot be read gets a page saying so.
+    func branchPlans(against desired: DesiredState, loader: DesiredStateLoader) -> [String: String] {
+        let followed = desired.commit.oid
+        var pages: [String: String] = [:]
+        let base = ActualState.assumingSucceeded(desired)
+        for branch in (try? repository.branches()) ?? [] where branch != configuration.statusBranch {
+            guard let tip = try? repository.branchTip(branch), tip != followed else { continue }
+            let path = "plans/\(branch).md"
+            do {
+                let plan = Planner.plan(desired: try loader.load(from: repository, commit: tip), actual: base, servicesStayUp: false)
+                pages[path] = PlanRenderer.markdown(plan, title: "Plan of `\(branch)` (\(tip.short)) against \(followed.short)")
+            } catch {
+                pages[path] = "# Plan of `\(branch)`\n\nCannot be planned: \(error)\n"
+            }
+        }
+        return pages
     }
 
     /// Reorders tasks so every task comes after the tasks it needs, keeping the given order otherwise.

@@ -8,6 +8,8 @@ public struct ReconcilerConfiguration: Sendable {
     public var manifestFolder: String?
     /// The branch status commits go to.
     public var statusBranch = "sluice/status"
+    /// Write `plans/<branch>.md` for every other branch of the repository (pull-request review).
+    public var branchPlans = true
     /// Push the status branch after committing (for repositories mirrored from a remote).
     public var pushStatus = false
     /// Predicted duration of a task with no `estimate` and no history, for ordering.

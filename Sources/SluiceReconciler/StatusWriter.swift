@@ -28,8 +28,13 @@ public struct StatusWriter: Sendable {
     /// when the tree is unchanged (never an empty commit).
     @discardableResult
     public func write(_ all: [WorkflowStatus], changed: [WorkflowStatus], source: OID, to repository: Repository,
-                      repositoryName: String, push: Bool) throws -> OID? {
-        let files = try StatusRenderer.files(all, repositoryName: repositoryName)
+                      repositoryName: String, plans: [String: String] = [:], push: Bool) throws -> OID? {
+        var files = try StatusRenderer.files(all, repositoryName: repositoryName)
+        for (path, page) in plans { files[path] = Data(page.utf8) }
+        if !plans.isEmpty, let overview = files["README.md"] {
+            let links = plans.keys.sorted().map { "- [\($0.dropFirst("plans/".count).dropLast(3))](\($0))\n" }.joined()
+            files["README.md"] = overview + Data("\n## Other branches\n\nWhat merging each would run, and why:\n\n\(links)".utf8)
+        }
         let message = Self.message(for: changed.isEmpty ? all : changed, source: source)
         for attempt in 1...max(1, pushAttempts) {
             let before = try repository.branchTip(branch)

@@ -16,8 +16,8 @@ struct PlanCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Compare with this branch, tag or commit as if everything at it had run, instead of with the state directory: what a pull request would rerun, and why.", valueName: "REF"))
     var base: String?
 
-    @Option(help: "Output format: text or json.")
-    var output: OutputFormat = .text
+    @Option(help: "Output format: text, json, or markdown (as on the status branch's plans/ pages).")
+    var output: PlanOutputFormat = .text
 
     @Option(help: ArgumentHelp("Seconds the optimizer may search for a better schedule.", valueName: "SECONDS"))
     var timeLimit: Double = 1
@@ -48,7 +48,14 @@ struct PlanCommand: ParsableCommand {
         switch output {
         case .text: print(PlanRenderer.text(plan, commitSummary: desired.commit.summary), terminator: "")
         case .json: print(try PlanRenderer.json(plan))
+        case .markdown:
+            let against = base.map { " against \($0)" } ?? ""
+            print(PlanRenderer.markdown(plan, title: "Plan of \(source.ref) (\(commit.short))\(against)"), terminator: "")
         }
         if !desired.diagnostics.isEmpty { throw ExitCode(1) }
     }
+}
+
+enum PlanOutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, markdown
 }

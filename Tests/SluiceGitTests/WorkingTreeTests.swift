@@ -24,3 +24,15 @@ import Testing
         #expect(try git("status", "--porcelain", in: directory.path).isEmpty)
     }
 }
+
+@Suite struct BranchListTests {
+    @Test func listsLocalBranches() throws {
+        let directory = try TemporaryDirectory()
+        let repository = try Repository.create(at: directory.path)
+        #expect(try repository.branches().isEmpty)
+        let author = Signature(name: "T", email: "t@example.com")
+        try repository.commit(files: ["a": Data("1".utf8)], toBranch: "main", message: "one", author: author)
+        try repository.commit(files: ["a": Data("2".utf8)], toBranch: "feature/x", message: "two", author: author)
+        #expect(try repository.branches() == ["feature/x", "main"])
+    }
+}

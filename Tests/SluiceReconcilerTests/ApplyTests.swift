@@ -211,3 +211,20 @@ func isRunning(_ pid: Int32) -> Bool {
         #expect(overview.contains("⏭️ removed"))
     }
 }
+
+@Suite struct BranchPlanTests {
+    @Test func theStatusBranchHoldsThePlanOfEveryOtherBranch() async throws {
+        let harness = try ApplyHarness()
+        try harness.repo.commit(["sluice.yaml": manifest(tasks: ApplyTests.chain), "a.txt": "1", "b.txt": "2"])
+        try harness.repo.repository.commit(files: ["sluice.yaml": Data(manifest(tasks: ApplyTests.chain).utf8), "a.txt": Data("1".utf8),
+                                                   "b.txt": Data("2 changed".utf8)],
+                                           toBranch: "feature/b", message: "Change b", author: Signature(name: "T", email: "t@example.com"))
+        _ = try await harness.apply()
+        let page = try #require(try harness.statusFile("plans/feature/b.md"))
+        #expect(page.contains("| a | up to date |"))
+        #expect(page.contains("| b | rerun | input b.txt changed: blob "))
+        #expect(page.contains("| c | rerun | upstream b reruns |"))
+        let overview = try #require(try harness.statusFile("README.md"))
+        #expect(overview.contains("- [feature/b](plans/feature/b.md)"))
+    }
+}
