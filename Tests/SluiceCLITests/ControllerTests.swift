@@ -115,7 +115,8 @@ import Testing
 
 /// GET / on loopback; the body, or nil when nothing answers.
 func httpGet(port: Int) -> String? {
-    let result = try? run("/usr/bin/curl", ["-s", "-m", "1", "http://127.0.0.1:\(port)/"])
+    // A generous timeout: on a loaded machine a slow answer is still an answer, not a gap.
+    let result = try? run("/usr/bin/curl", ["-s", "-m", "5", "http://127.0.0.1:\(port)/"])
     guard let result, result.status == 0, !result.stdout.isEmpty else { return nil }
     return result.stdout
 }
