@@ -34,6 +34,8 @@ struct ReconcileStep {
     /// When each attempt first looked lost. An attempt is only declared lost (and so retried) once it has looked lost
     /// for a while: a misread of the process table must never make a task run twice.
     private var lostSince: [Int64: Date] = [:]
+    /// When each healthy service first failed a check: one missed check on a busy machine is not an outage.
+    private var unhealthySince: [Int64: Date] = [:]
 
     init(store: Store, executor: LocalExecutor, layout: StateLayout, configuration: ReconcilerConfiguration,
          observer: @escaping PassObserver, healthy: Set<Int64>) {
@@ -154,6 +156,7 @@ struct ReconcileStep {
         }
         let address = spec.port.map { "http://127.0.0.1:\($0)" } ?? "pid \(running.supervisorPID ?? 0)"
         if isHealthy {
+            unhealthySince[running.id] = nil
             if healthy.insert(running.id).inserted {
                 try store.recordEvent(workflow: task.workflow.name, task: task.task.name, attemptID: running.id, kind: "healthy",
                                       message: "healthy at \(address)", at: now)
@@ -165,6 +168,16 @@ struct ReconcileStep {
             return .satisfied
         }
         let wasHealthy = healthy.contains(running.id)
+        if wasHealthy {
+            // Keep counting it healthy until it has failed its checks for a while.
+            let since = unhealthySince[running.id] ?? now
+            unhealthySince[running.id] = since
+            if now.timeIntervalSince(since) < configuration.unhealthyGrace {
+                report.services[task.key] = address
+                return .satisfied
+            }
+            unhealthySince[running.id] = nil
+        }
         if wasHealthy || now.timeIntervalSince(running.startedAt ?? now) > configuration.serviceStartTimeout {
             healthy.remove(running.id)
             executor.cancel(running.attemptPath)

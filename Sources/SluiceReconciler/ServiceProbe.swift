@@ -38,10 +38,16 @@ enum ServiceProbe {
         guard let path else { return true }
         let request = Array("GET \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".utf8)
         guard send(fd, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else { return false }
+        // The status line may arrive in pieces: read until it is whole, the peer closes, or the timeout.
+        var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 64)
-        let count = recv(fd, &buffer, buffer.count, 0)
-        guard count >= 12 else { return false }
-        let statusLine = String(decoding: buffer[0..<count], as: UTF8.self)
+        while received.count < 12 {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            guard count > 0 else { break }
+            received += buffer[0..<count]
+        }
+        guard received.count >= 12 else { return false }
+        let statusLine = String(decoding: received, as: UTF8.self)
         return statusLine.hasPrefix("HTTP/") && statusLine.dropFirst(9).hasPrefix("2")
     }
 
