@@ -167,9 +167,11 @@ public final class Controller: Service, Sendable {
         reconciler.healthyServices = step.healthy
         // Anomalies appear while nothing changes in the store, so they are looked for on a clock of their own.
         var anomalyChanged = false
+        var statuses: [WorkflowStatus]?
         if report.changed || trigger != nil || Date().timeIntervalSince(loop.lastSummary) >= configuration.summaryInterval {
-            let statuses = try reconciler.statuses(context)
-            let tasks = statuses.flatMap { status in status.tasks.map { (status.name, $0) } }
+            let current = try reconciler.statuses(context)
+            statuses = current
+            let tasks = current.flatMap { status in status.tasks.map { (status.name, $0) } }
             let anomalous = Set(tasks.filter { $0.1.anomaly != nil }.map { "\($0.0)/\($0.1.name)" })
             anomalyChanged = anomalous != loop.anomalous
             loop.anomalous = anomalous
@@ -180,7 +182,7 @@ public final class Controller: Service, Sendable {
         // task; a long pass still shows progress every `statusInterval`.
         loop.statusPending = loop.statusPending || report.changed || anomalyChanged || trigger != nil
         if loop.statusPending && (!report.inProgress || Date().timeIntervalSince(loop.lastStatus) >= configuration.statusInterval) {
-            _ = try reconciler.writeStatus(context, force: true)
+            _ = try reconciler.writeStatus(context, statuses: statuses, force: true)
             loop.statusPending = false
             loop.lastStatus = Date()
         }

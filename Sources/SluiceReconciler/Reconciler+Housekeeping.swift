@@ -76,14 +76,14 @@ extension Reconciler {
     }
 
     /// Stops the services a pass brought up and records them as having been healthy.
-    func stopServices(of context: PassContext, step: inout ReconcileStep) throws {
+    func stopServices(of context: PassContext) throws {
         let services = try store.unfinishedAttempts().filter { attempt in
             attempt.isService && context.tasks.contains { $0.workflow.name == attempt.workflow && $0.task.name == attempt.task }
         }
         for attempt in services { executor.cancel(attempt.attemptPath) }
         for attempt in services {
             while case .running = executor.status(of: attempt.attemptPath) { Thread.sleep(forTimeInterval: 0.02) }
-            let wasHealthy = step.healthy.contains(attempt.id)
+            let wasHealthy = healthyServices.contains(attempt.id)
             let address = LaunchedSpec.read(attempt.attemptPath)?.port.map { "http://127.0.0.1:\($0)" } ?? "its process"
             try store.markFinished(attempt.id, phase: wasHealthy ? .succeeded : .failed, exitCode: nil,
                                    message: wasHealthy ? "was healthy at \(address); stopped when apply ended (`sluice controller` keeps services up)"

@@ -57,10 +57,11 @@ public final class Reconciler {
         }
         healthyServices = step.healthy
         let services = report.services
-        try stopServices(of: context, step: &step)
-        let statusCommit = try writeStatus(context, force: changed)
+        try stopServices(of: context)
+        let all = try statuses(context)
+        let statusCommit = try writeStatus(context, statuses: all, force: changed)
         try store.endPass(context.passID, at: Date(), summary: report.failed.isEmpty ? "ok" : "\(report.failed.count) failed")
-        return PassOutcome(plan: context.plan, statuses: try statuses(context), statusCommit: statusCommit,
+        return PassOutcome(plan: context.plan, statuses: all, statusCommit: statusCommit,
                            succeeded: report.failed.isEmpty && context.desired.diagnostics.isEmpty, services: services)
     }
 
@@ -102,9 +103,10 @@ public final class Reconciler {
     var errorsChanged = Set<String>()
 
     /// Writes the status of every workflow when something changed; returns the commit, if one was made.
-    func writeStatus(_ context: PassContext, force: Bool) throws -> OID? {
+    /// - Parameter statuses: the statuses, when the caller has just read them; read here otherwise.
+    func writeStatus(_ context: PassContext, statuses known: [WorkflowStatus]? = nil, force: Bool) throws -> OID? {
         let touched = Set(try store.attempts(pass: context.passID).map(\.workflow)).union(errorsChanged)
-        let all = try statuses(context)
+        let all = try known ?? statuses(context)
         let changed = all.filter { touched.contains($0.name) }
         guard force || !changed.isEmpty else { return nil }
         let writer = StatusWriter(branch: configuration.statusBranch)

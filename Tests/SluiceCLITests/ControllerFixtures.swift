@@ -45,14 +45,6 @@ final class RunningController {
     deinit { stop() }
 }
 
-let sluiceBinaryPath: String = {
-    var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-    while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("sluice").path), directory.path != "/" {
-        directory.deleteLastPathComponent()
-    }
-    return directory.appendingPathComponent("sluice").path
-}()
-
 /// Polls `condition` every 50 ms until it holds or `timeout` seconds pass; returns whether it held.
 func eventually(timeout: Double = 20, _ condition: () throws -> Bool) rethrows -> Bool {
     let deadline = Date().addingTimeInterval(timeout)

@@ -28,15 +28,18 @@ func run(_ executable: String, _ arguments: [String], in folder: URL? = nil, env
                          stderr: String(decoding: errData, as: UTF8.self))
 }
 
-/// The `sluice` binary built next to this test bundle.
-func sluice(_ arguments: String..., in folder: URL? = nil) throws -> ProcessResult {
-    let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-    var directory = testBinary.deletingLastPathComponent()
-    // On Linux the test runner is `<bin>/sluicePackageTests.xctest`; elsewhere it may sit inside a bundle.
+/// The `sluice` binary built with the tests, found next to the test runner.
+let sluiceBinaryPath: String = {
+    var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
     while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("sluice").path), directory.path != "/" {
         directory.deleteLastPathComponent()
     }
-    return try run(directory.appendingPathComponent("sluice").path, arguments, in: folder)
+    return directory.appendingPathComponent("sluice").path
+}()
+
+/// Runs the `sluice` binary built with the tests.
+func sluice(_ arguments: String..., in folder: URL? = nil) throws -> ProcessResult {
+    try run(sluiceBinaryPath, arguments, in: folder)
 }
 
 /// A temporary folder removed when the value goes away.
