@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "sluice", targets: ["sluice"]),
+        .executable(name: "sluice-supervisor", targets: ["sluice-supervisor"]),
         .executable(name: "sluice-bench", targets: ["sluice-bench"]),
         .library(name: "SluiceModel", targets: ["SluiceModel"]),
         .library(name: "SluiceGit", targets: ["SluiceGit"]),
@@ -41,7 +42,14 @@ let package = Package(
             name: "SluiceStore",
             dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .target(name: "SluiceExecution"),
+        .target(name: "CSluiceSystem"),
+        // Foundation-free, so that `sluice-supervisor` starts in about the time of a fork/exec.
+        .target(name: "SluiceProcess"),
+        .executableTarget(
+            name: "sluice-supervisor",
+            dependencies: ["SluiceProcess"]
+        ),
+        .target(name: "SluiceExecution", dependencies: ["SluiceProcess", "CSluiceSystem"]),
         .target(name: "SluiceOptimizer"),
         .target(
             name: "SluiceReconciler",
@@ -73,6 +81,8 @@ let package = Package(
                 "SluiceStore",
                 "SluiceExecution",
                 "SluiceServer",
+                // Built with `sluice`, which starts it next to itself for every attempt.
+                "sluice-supervisor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -98,7 +108,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "SluiceExecutionTests", dependencies: ["SluiceExecution", "sluice"]),
+        .testTarget(name: "SluiceExecutionTests", dependencies: ["SluiceExecution", "SluiceProcess", "sluice-supervisor"]),
         // Depends on `sluice` so that the binary the reconciler supervises attempts with is built.
         .testTarget(name: "SluiceReconcilerTests", dependencies: ["SluiceReconciler", "SluiceModel", "SluiceGit", "SluiceStore", "sluice"]),
         .testTarget(name: "SluiceCLITests", dependencies: ["sluice", "SluiceGit", .product(name: "Crypto", package: "swift-crypto")]),

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceProcess
 
 /// How an attempt ended, as the supervisor recorded it in `result.json`.
 public struct AttemptResult: Sendable, Codable, Hashable {
@@ -41,31 +42,15 @@ public struct AttemptResult: Sendable, Codable, Hashable {
             timeout: endedAt.timeIntervalSince(startedAt))
     }
 
-    /// The summary line. A stop explains more than the signal it used, so it wins.
+    /// The summary line; see `AttemptSummary`.
     public static func describe(
         exitCode: Int32?, signal: Int32?, timedOut: Bool, cancelled: Bool, timeout: Double?
     ) -> String {
-        if cancelled { return "cancelled" }
-        if timedOut { return "timed out after \(formatDuration(timeout ?? 0))" }
-        if let signal { return "killed by signal \(signal)" }
-        if let exitCode { return "exit code \(exitCode)" }
-        return "ended without an exit code"
+        AttemptSummary.describe(exitCode: exitCode, signal: signal, timedOut: timedOut, cancelled: cancelled, timeout: timeout)
     }
 
     /// Formats seconds the way manifests write durations: `500ms`, `1.5s`, `90s` → `1m30s`, `10m`, `2h`.
     public static func formatDuration(_ seconds: Double) -> String {
-        guard seconds.isFinite, seconds >= 0 else { return "\(seconds)s" }
-        if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
-        if seconds < 60, seconds != seconds.rounded() {
-            let tenths = (seconds * 10).rounded() / 10
-            return tenths == tenths.rounded() ? "\(Int(tenths))s" : "\(tenths)s"
-        }
-        let total = Int(seconds.rounded())
-        let (hours, minutes, secs) = (total / 3600, total / 60 % 60, total % 60)
-        var text = ""
-        if hours > 0 { text += "\(hours)h" }
-        if minutes > 0 { text += "\(minutes)m" }
-        if secs > 0 || text.isEmpty { text += "\(secs)s" }
-        return text
+        AttemptSummary.formatDuration(seconds)
     }
 }

@@ -3,7 +3,8 @@ import Foundation
 /// Everything needed to run one attempt.
 ///
 /// `LocalExecutor.start` writes it as `spec.json` into the attempt directory before the
-/// supervisor starts, so the supervisor depends on nothing but that directory.
+/// supervisor starts, so the supervisor depends on nothing but that directory (it reads the file with
+/// `SluiceProcess.SupervisorSpec`, without Foundation: keep the two in step).
 public struct AttemptSpec: Sendable, Codable, Hashable {
     /// Run with `/bin/sh -c`, so manifests may use pipes, `&&` and `$VARIABLES`.
     public var command: String
@@ -34,11 +35,14 @@ public struct AttemptSpec: Sendable, Codable, Hashable {
 
 /// What an executor knows about an attempt at one moment.
 public enum AttemptStatus: Sendable, Hashable {
-    /// The supervisor (this pid) is alive and has not written a result yet.
+    /// Recorded, but no supervisor has claimed it: the engine that recorded it died before starting it, or its
+    /// supervisor has not got going yet. Starting it (again) is safe and runs it once.
+    case notStarted
+    /// The supervisor (this pid; 0 in the moment before it writes its pid) is alive and has not written a result yet.
     case running(pid: Int32)
     /// The supervisor wrote `result.json`.
     case finished(AttemptResult)
-    /// The supervisor is gone without a result (the reason says why); the attempt must be retried.
+    /// The supervisor claimed the attempt and is gone without a result (the reason says why); it must be retried.
     case lost(String)
 }
 
@@ -52,8 +56,4 @@ public struct ExecutionError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 
-    /// An error for a failed system call, with the text of `code` (an errno value).
-    static func system(_ what: String, code: Int32 = errno) -> ExecutionError {
-        ExecutionError("\(what): \(String(cString: strerror(code)))")
-    }
 }

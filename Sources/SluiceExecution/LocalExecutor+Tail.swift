@@ -1,4 +1,5 @@
 import Foundation
+import SluiceProcess
 
 extension LocalExecutor {
     /// The last `lines` lines of an attempt's output: the tail of `stdout.log` followed by the tail
@@ -7,7 +8,7 @@ extension LocalExecutor {
     /// last word, and the end is where people look.
     public static func tail(of attemptDirectory: String, lines: Int) -> String {
         guard lines > 0 else { return "" }
-        let directory = AttemptDirectory(attemptDirectory)
+        let directory = AttemptFiles(attemptDirectory)
         let errors = lastLines(of: directory.stderr, count: lines)
         let output = lastLines(of: directory.stdout, count: lines - errors.count)
         let all = output + errors

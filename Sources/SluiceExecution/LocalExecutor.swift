@@ -1,125 +1,167 @@
 import Foundation
+import SluiceProcess
 import Synchronization
 
-/// Runs attempts on this machine, each under its own detached supervisor process.
+/// Runs attempts on this machine, each under its own detached `sluice-supervisor` process.
 ///
-/// All state lives in the attempt directories, so any instance (in this process or in a
-/// controller restarted after a crash) can report on and cancel any attempt: that is adoption.
-public final class LocalExecutor: Sendable {
+/// All state lives in the attempt directories (see `AttemptFiles`), so any instance (in this process or in a
+/// controller restarted after a crash) can report on, adopt and cancel any attempt.
+public final class LocalExecutor: Executor {
     /// The argv prefix that runs the supervisor; the attempt directory is appended.
     public let supervisorCommand: [String]
-    /// Supervisors this instance started and has not reaped yet: only our own children may be
-    /// reaped, and an unreaped one would look alive to `kill(pid, 0)`.
-    private let children = Mutex<Set<Int32>>([])
+    private let watcher = ProcessWatcher()
+    private let handler = Mutex<(@Sendable (ExecutorEvent) -> Void)?>(nil)
 
-    /// - Parameter supervisorCommand: e.g. `["/usr/local/bin/sluice", "__supervise"]`.
+    /// - Parameter supervisorCommand: e.g. `["/usr/local/bin/sluice-supervisor"]`.
     public init(supervisorCommand: [String]) {
         self.supervisorCommand = supervisorCommand
     }
 
-    /// Creates `attemptDirectory`, writes `spec.json` and starts the supervisor detached: in its
-    /// own session, stdin from `/dev/null`, its own output to `supervisor.log`, so neither the
-    /// caller's death (even SIGKILL) nor a Ctrl-C to the caller's process group stops it.
+    public func onEvent(_ handler: @escaping @Sendable (ExecutorEvent) -> Void) {
+        self.handler.withLock { $0 = handler }
+    }
+
+    private func report(_ attempt: AttemptHandle) -> @Sendable () -> Void {
+        { [self] in handler.withLock { $0 }?(.changed(attempt)) }
+    }
+
+    public func start(_ spec: AttemptSpec, for attempt: AttemptHandle) throws {
+        let files = AttemptFiles(attempt.directory)
+        if case .notStarted = status(of: files) {
+            let pid = try launch(spec, files: files, replacingSpec: !DurableFile.exists(files.spec))
+            watcher.watch(pid: pid, stillOurs: { true }, ended: report(attempt))
+        } else {
+            watch(attempt)
+        }
+    }
+
+    /// Creates the directory, writes `spec.json` and starts the supervisor detached: in its own session, stdin from
+    /// `/dev/null`, its own output to `supervisor.log`, so neither the caller's death (even SIGKILL) nor a Ctrl-C to
+    /// the caller's process group stops it.
     ///
     /// - Returns: the supervisor's pid.
-    /// - Throws: `ExecutionError` when the directory cannot be prepared, was already used for an
-    ///   attempt (starting twice would run the task twice), or the supervisor cannot be started.
+    /// - Throws: `ExecutionError` when the directory cannot be prepared, was already used for an attempt, or the
+    ///   supervisor cannot be started.
+    @discardableResult
     public func start(_ spec: AttemptSpec, in attemptDirectory: String) throws -> Int32 {
-        let directory = AttemptDirectory(attemptDirectory)
-        do {
-            try FileManager.default.createDirectory(atPath: directory.path, withIntermediateDirectories: true)
-        } catch {
-            throw ExecutionError("cannot create attempt directory \(directory.path): \(error.localizedDescription)")
+        let files = AttemptFiles(attemptDirectory)
+        for used in [files.supervisorPID, files.result] where DurableFile.exists(used) {
+            throw ExecutionError("attempt directory \(files.path) was already started (\(used) exists)")
         }
-        for used in [directory.supervisorPID, directory.result] where FileManager.default.fileExists(atPath: used) {
-            throw ExecutionError("attempt directory \(directory.path) was already started (\(used) exists)")
-        }
-        try AttemptCoding.writeDurably(AttemptCoding.encode(spec), to: directory.spec)
-
-        let pid = try children.withLock { children in
-            let pid = try spawnProcess(SpawnOptions(
-                arguments: supervisorCommand + [directory.path],
-                environment: nil,
-                standardOutput: directory.supervisorLog,
-                standardError: directory.supervisorLog,
-                newSession: true,
-                // A SIGTERM from elsewhere (an operator, a service manager) then waits for the
-                // supervisor's handlers instead of killing it without a result; see
-                // SupervisorSignals.install. `cancel` does not rely on this.
-                blockedSignals: [SIGTERM, SIGINT]))
-            children.insert(pid)
-            return pid
-        }
-        // So that `status` says running from the first moment. If this write fails the
-        // supervisor still writes the same file itself as it starts.
-        try? directory.writePID(pid)
+        let pid = try launch(spec, files: files, replacingSpec: true)
+        // Watched only so that it is reaped when it ends, rather than linger as a zombie.
+        watcher.watch(pid: pid, stillOurs: { true }, ended: {})
         return pid
     }
 
-    /// Non-blocking: `finished` once `result.json` exists; `running` while the supervisor named in
-    /// `supervisor.pid` is alive; `lost` otherwise.
-    public func status(of attemptDirectory: String) -> AttemptStatus {
-        reapExitedChildren()
-        let directory = AttemptDirectory(attemptDirectory)
-        if let finished = finishedStatus(directory) { return finished }
-        guard let pid = directory.readPID() else {
-            return .lost("no result.json and no supervisor.pid in \(directory.path)")
+    private func launch(_ spec: AttemptSpec, files: AttemptFiles, replacingSpec: Bool) throws -> Int32 {
+        if replacingSpec {
+            do {
+                try FileManager.default.createDirectory(atPath: files.path, withIntermediateDirectories: true)
+            } catch {
+                throw ExecutionError("cannot create attempt directory \(files.path): \(error.localizedDescription)")
+            }
+            try AttemptCoding.writeDurably(AttemptCoding.encode(spec), to: files.spec)
         }
-        let record = directory.readRecord()
-        if ProcessTable.isAlive(pid, startTime: record?.pid == pid ? record?.startTime : nil) {
-            return .running(pid: pid)
-        }
-        // The supervisor may have written its result and exited since the first look.
-        if let finished = finishedStatus(directory) { return finished }
-        return .lost("supervisor \(pid) is gone and left no result.json in \(directory.path)")
-    }
-
-    /// Asks the supervisor to stop the attempt: writes `cancel.requested`, which the supervisor
-    /// checks before it starts the task and on every turn of its loop, and, once the task runs
-    /// (the supervisor's handlers are then in place), SIGTERMs the supervisor to act at once. It
-    /// stops the group and records `cancelled`. When the supervisor is already gone, SIGKILLs the
-    /// recorded process group instead, as no one is left to escalate. Does nothing once a result
-    /// exists, so it is idempotent.
-    public func cancel(_ attemptDirectory: String) {
-        reapExitedChildren()
-        let directory = AttemptDirectory(attemptDirectory)
-        if FileManager.default.fileExists(atPath: directory.result) { return }
-        try? AttemptCoding.writeDurably(Data(), to: directory.cancelRequest)
-        let record = directory.readRecord()
-        if let pid = directory.readPID(),
-           ProcessTable.isAlive(pid, startTime: record?.pid == pid ? record?.startTime : nil) {
-            if record != nil { kill(pid, SIGTERM) }
-        } else if let record, record.pgid > 1 {
-            kill(-record.pgid, SIGKILL)
-        }
-    }
-
-    /// Polls `status` every `interval` seconds until the attempt is finished or lost. Returns the
-    /// current (running) status early if the calling task is cancelled.
-    public func wait(for attemptDirectory: String, interval: Double = 0.02) async -> AttemptStatus {
-        while true {
-            let current = status(of: attemptDirectory)
-            guard case .running = current, !Task.isCancelled else { return current }
-            try? await Task.sleep(for: .seconds(interval))
-        }
-    }
-
-    private func finishedStatus(_ directory: AttemptDirectory) -> AttemptStatus? {
         do {
-            return try directory.readResult().map(AttemptStatus.finished)
+            return try spawnProcess(SpawnOptions(
+                arguments: supervisorCommand + [files.path],
+                standardOutput: files.supervisorLog,
+                standardError: files.supervisorLog,
+                newSession: true,
+                // A SIGTERM from elsewhere (an operator, a service manager) then waits for the supervisor's handlers
+                // instead of killing it without a result; see SupervisorSignals.install. `cancel` does not rely on this.
+                blockedSignals: [SIGTERM, SIGINT]))
+        } catch {
+            throw ExecutionError(error.message)
+        }
+    }
+
+    public func status(of attempt: AttemptHandle) -> AttemptStatus {
+        status(of: AttemptFiles(attempt.directory))
+    }
+
+    /// Non-blocking: `finished` once `result.json` exists; `running` while a supervisor holds the attempt's lock;
+    /// `lost` when one claimed it and is gone without a result; `notStarted` when none ever claimed it.
+    public func status(of attemptDirectory: String) -> AttemptStatus {
+        status(of: AttemptFiles(attemptDirectory))
+    }
+
+    private func status(of files: AttemptFiles) -> AttemptStatus {
+        if let finished = finishedStatus(files) { return finished }
+        if files.isSupervised() { return .running(pid: files.readPID() ?? 0) }
+        // The supervisor may have written its result and exited since the first look.
+        if let finished = finishedStatus(files) { return finished }
+        guard let pid = files.readPID() else { return .notStarted }
+        return .lost("supervisor \(pid) is gone and left no result.json in \(files.path)")
+    }
+
+    public func watch(_ attempt: AttemptHandle) {
+        let files = AttemptFiles(attempt.directory)
+        guard case .running(let pid) = status(of: files), pid > 0 else {
+            // Ended already, or not claimed yet: either way the engine should look again now.
+            report(attempt)()
+            return
+        }
+        watcher.watch(pid: pid, stillOurs: { files.isSupervised() && files.readPID() == pid }, ended: report(attempt))
+    }
+
+    public func cancel(_ attempt: AttemptHandle) { cancel(attempt.directory) }
+
+    /// Asks the supervisor to stop the attempt: writes `cancel.requested`, which the supervisor checks before it
+    /// starts the task and on every turn of its loop, and, once the task runs (the supervisor's handlers are then in
+    /// place), SIGTERMs the supervisor to act at once. It stops the group and records `cancelled`. When the
+    /// supervisor is already gone, SIGKILLs the recorded process group instead, as no one is left to escalate. Does
+    /// nothing once a result exists, so it is idempotent.
+    public func cancel(_ attemptDirectory: String) {
+        let files = AttemptFiles(attemptDirectory)
+        if DurableFile.exists(files.result) { return }
+        try? AttemptCoding.writeDurably(Data(), to: files.cancelRequest)
+        if files.isSupervised() {
+            if DurableFile.exists(files.supervisorRecord), let pid = files.readPID() { kill(pid, SIGTERM) }
+        } else if let group = files.readProcessGroup(), group > 1 {
+            kill(-group, SIGKILL)
+        }
+    }
+
+    public func logTail(of attempt: AttemptHandle, lines: Int) -> String {
+        Self.tail(of: attempt.directory, lines: lines)
+    }
+
+    /// The pool's manifest lists this machine's nodes.
+    public func nodes() throws -> [ExecutorNode]? { nil }
+
+    /// Waits until the attempt is finished or lost, woken by the watcher (no polling); returns the current status
+    /// early if the calling task is cancelled. For tests and one-off callers: the engine uses `onEvent`.
+    public func wait(for attemptDirectory: String) async -> AttemptStatus {
+        let files = AttemptFiles(attemptDirectory)
+        while true {
+            let current = status(of: files)
+            switch current {
+            case .finished, .lost: return current
+            case .notStarted, .running:
+                guard !Task.isCancelled else { return current }
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let once = Mutex(false)
+                    let resume: @Sendable () -> Void = {
+                        if !once.withLock({ let was = $0; $0 = true; return was }) { continuation.resume() }
+                    }
+                    if case .running(let pid) = current, pid > 0 {
+                        watcher.watch(pid: pid, stillOurs: { files.isSupervised() && files.readPID() == pid }, ended: resume)
+                    } else {
+                        // Not claimed yet: look again shortly.
+                        DispatchQueue.global().asyncAfter(deadline: .now() + 0.01, execute: resume)
+                    }
+                }
+            }
+        }
+    }
+
+    private func finishedStatus(_ files: AttemptFiles) -> AttemptStatus? {
+        do {
+            return try files.readResult().map(AttemptStatus.finished)
         } catch {
             return .lost("\(error)")
-        }
-    }
-
-    /// Reaps every supervisor of ours that has exited, so none lingers as a zombie.
-    private func reapExitedChildren() {
-        children.withLock { children in
-            for pid in children {
-                var status: Int32 = 0
-                let reaped = waitpid(pid, &status, WNOHANG)
-                if reaped == pid || (reaped < 0 && errno == ECHILD) { children.remove(pid) }
-            }
         }
     }
 }

@@ -18,8 +18,8 @@ public struct ControllerConfiguration: Sendable {
     public var jitter = 0.1
     /// Back-off cap after failing passes, in seconds.
     public var maxBackoff = 300.0
-    /// How often the loop looks at running attempts while any runs, in seconds.
-    public var pollInterval = 0.05
+    /// How often the ref of a local repository is read, in seconds (a file read: commits are seen this fast).
+    public var refInterval = 0.05
     /// How often, at least, task phases and anomalies are summed up for the metrics and the status.
     public var summaryInterval = 2.0
     /// While work runs, the status is committed at most this often; when it settles, at once.
@@ -35,17 +35,18 @@ public struct ControllerConfiguration: Sendable {
     }
 }
 
-/// The daemon: keeps every workflow at what the latest commit asks for. Passes run on a change of the ref, on a
-/// task ending, on a timer and on `wake`; wake-ups coalesce; a failing pass backs off and never stops the loop.
+/// The daemon: keeps every workflow at what the latest commit asks for. One engine thread does all the work; it
+/// sleeps until an event arrives (an attempt ended, a webhook, the ref moved) or a timer is due (a retry, a health
+/// check, the safety resync every `interval`). Wake-ups coalesce; a failing pass backs off and never stops the loop.
 public final class Controller: Service, Sendable {
     private let configuration: ControllerConfiguration
     private let store: Store
     private let logger: Logger
     private let observer: PassObserver
+    private let mailbox = Mailbox()
     private let state = Mutex(Shared())
 
     private struct Shared {
-        var wakeReasons: [String] = []
         var ready = false
         var healthyServices: Set<Int64> = []
     }
@@ -59,7 +60,7 @@ public final class Controller: Service, Sendable {
 
     /// Asks for a pass as soon as possible; several wake-ups before it starts make one pass.
     public func wake(reason: String) {
-        state.withLock { $0.wakeReasons.append(reason) }
+        mailbox.post(.wake(reason))
     }
 
     /// True once the first pass has completed.
@@ -72,104 +73,142 @@ public final class Controller: Service, Sendable {
         let lock = try StateLock(stateDirectory: configuration.reconciler.stateDirectory)
         defer { withExtendedLifetime(lock) {} }
         logger.info("controller started", metadata: ["repository": "\(configuration.repository)", "state": "\(configuration.reconciler.stateDirectory)"])
-        let repository = try GitSource.open(configuration.repository, stateDirectory: configuration.reconciler.stateDirectory)
-        let reconciler = Reconciler(repository: repository, repositoryName: URL(fileURLWithPath: configuration.repository).lastPathComponent,
-                                    store: store, configuration: configuration.reconciler, observer: observer)
-        var loop = Loop()
-        while !Self.stopping {
-            let seen = loop.commit
-            let trigger = await waitForTrigger(&loop) { [configuration] in
-                // A local repository is read in place, so watching its ref costs a file read: a commit is seen at once.
-                // A remote one is only fetched on the timer or a webhook.
-                guard !GitSource.isRemote(configuration.repository), let seen else { return false }
-                return (try? repository.resolve(configuration.ref)) != seen
+        let mailbox = self.mailbox
+        try await withGracefulShutdownHandler {
+            try await withTaskCancellationHandler {
+                try await EngineThread.run(name: "sluice.controller") { [self] in try self.engineLoop() }
+            } onCancel: {
+                mailbox.post(.stop)
             }
-            if Self.stopping { break }
-            do {
-                try pass(reconciler, repository: repository, trigger: trigger, loop: &loop)
-                loop.failures = 0
-                state.withLock { $0.ready = true }
-            } catch {
-                loop.failures += 1
-                loop.delay = min(pow(2, Double(loop.failures)), configuration.maxBackoff)
-                logger.error("pass failed", metadata: ["error": "\(error)", "retryIn": "\(loop.delay)"])
-            }
+        } onGracefulShutdown: {
+            mailbox.post(.stop)
         }
         // Draining: nothing new starts; running attempts stay with their supervisors, and the next controller adopts them.
         logger.info("controller stopped")
     }
 
-    /// SIGTERM (graceful shutdown) or cancellation: stop starting work.
-    private static var stopping: Bool { Task.isCancelled || Task.isShuttingDownGracefully }
-
+    /// What the engine thread remembers between events.
     struct Loop {
-        var context: PassContext?
+        var dispatcher: Dispatcher?
         var commit: OID?
-        var step: ReconcileStep?
-        var delay = 0.0
+        var wakeReasons: [String] = ["start"]
+        var retryAt: Date?
         var failures = 0
-        var lastFullPass = Date.distantPast
+        var nextResync = Date()
         var lastSummary = Date.distantPast
         var lastStatus = Date.distantPast
+        var lastReplan = Date.distantPast
         var statusPending = false
         /// `workflow/task` of the attempts flagged anomalous at the last summary.
         var anomalous: Set<String> = []
     }
 
-    /// Sleeps until the next pass is due or a wake-up arrives; returns why the pass runs, nil for a poll of running work.
-    private func waitForTrigger(_ loop: inout Loop, refMoved: () -> Bool) async -> String? {
-        let deadline = Date().addingTimeInterval(loop.delay)
-        var lastLook = Date()
-        while Date() < deadline && !Self.stopping {
-            if let reason = takeWake() { return reason }
-            if Date().timeIntervalSince(lastLook) >= configuration.pollInterval {
-                lastLook = Date()
-                if refMoved() { return "ref moved" }
+    private func engineLoop() throws {
+        let repository = try GitSource.open(configuration.repository, stateDirectory: configuration.reconciler.stateDirectory)
+        let reconciler = Reconciler(repository: repository, repositoryName: URL(fileURLWithPath: configuration.repository).lastPathComponent,
+                                    store: store, configuration: configuration.reconciler, logger: logger, observer: observer)
+        let mailbox = self.mailbox
+        reconciler.executor.onEvent { event in
+            if case .changed(let attempt) = event { mailbox.post(.attempt(attempt.id)) }
+        }
+        // A local repository is read in place, so watching its ref costs a file read: a commit is seen within
+        // `refInterval`. A remote one is only fetched on the timer or a webhook.
+        let watchesRef = !GitSource.isRemote(configuration.repository)
+        var loop = Loop()
+        while true {
+            let now = Date()
+            if !loop.wakeReasons.isEmpty && (loop.retryAt.map { now >= $0 } ?? true) || now >= loop.nextResync {
+                let trigger = loop.wakeReasons.isEmpty ? "timer" : Set(loop.wakeReasons).sorted().joined(separator: ", ")
+                loop.wakeReasons.removeAll()
+                resync(reconciler, repository: repository, trigger: trigger, loop: &loop)
             }
-            try? await Task.sleep(for: .milliseconds(20))
+            var deadlines = [loop.nextResync]
+            if let due = loop.dispatcher?.nextDeadline { deadlines.append(due) }
+            if let retryAt = loop.retryAt, !loop.wakeReasons.isEmpty { deadlines.append(retryAt) }
+            if loop.statusPending { deadlines.append(loop.lastStatus.addingTimeInterval(configuration.statusInterval)) }
+            deadlines.append(loop.lastSummary.addingTimeInterval(configuration.summaryInterval))
+            if watchesRef { deadlines.append(Date().addingTimeInterval(configuration.refInterval)) }
+            let events = mailbox.take(until: deadlines.min())
+            var attempts: [Int64] = []
+            for event in events {
+                switch event {
+                case .stop: return
+                case .wake(let reason): loop.wakeReasons.append(reason)
+                case .attempt(let id): attempts.append(id)
+                }
+            }
+            if watchesRef, let seen = loop.commit, (try? repository.resolve(configuration.ref)) != seen { loop.wakeReasons.append("ref moved") }
+            guard let dispatcher = loop.dispatcher else { continue }
+            do {
+                try store.batch {
+                    for id in attempts { try dispatcher.attemptChanged(id) }
+                    try dispatcher.fire()
+                }
+                try afterEvents(reconciler, dispatcher: dispatcher, trigger: nil, loop: &loop)
+            } catch {
+                logger.error("reconcile step failed", metadata: ["error": "\(error)"])
+                backOff(&loop)
+            }
         }
-        if let reason = takeWake() { return reason }
-        return Date().timeIntervalSince(loop.lastFullPass) >= configuration.interval * (1 - configuration.jitter) ? "timer" : nil
     }
 
-    private func takeWake() -> String? {
-        state.withLock { shared in
-            guard !shared.wakeReasons.isEmpty else { return nil }
-            defer { shared.wakeReasons.removeAll() }
-            return Set(shared.wakeReasons).sorted().joined(separator: ", ")
-        }
-    }
-
-    /// A full pass (fetch, resolve, plan) when triggered, then one step; a poll only steps.
-    private func pass(_ reconciler: Reconciler, repository: Repository, trigger: String?, loop: inout Loop) throws {
-        if trigger != nil || loop.context == nil {
-            let started = Date()
+    /// The safety resync and every requested pass: fetch, resolve, plan, and a dispatcher rebuilt from the store and
+    /// the attempt folders (level-triggered: whatever events were lost, this finds the work).
+    private func resync(_ reconciler: Reconciler, repository: Repository, trigger: String, loop: inout Loop) {
+        let started = Date()
+        let interval = configuration.interval * (1 + Double.random(in: -configuration.jitter...configuration.jitter))
+        loop.nextResync = started.addingTimeInterval(interval)
+        do {
             if GitSource.isRemote(configuration.repository) {
                 try repository.fetch()
                 observer(.fetched(duration: Date().timeIntervalSince(started)))
             }
             let commit = try repository.resolve(configuration.ref)
-            loop.context = try reconciler.prepare(commit: commit, trigger: trigger ?? "start", retryScope: .commit)
+            let context = try reconciler.prepare(commit: commit, trigger: trigger, retryScope: .commit)
+            let dispatcher = try Dispatcher(context: context, store: store, executor: reconciler.executor, layout: reconciler.layout,
+                                            configuration: configuration.reconciler, observer: observer, logger: logger,
+                                            healthy: loop.dispatcher?.healthy ?? healthyServices)
+            try store.batch { try dispatcher.begin() }
+            loop.dispatcher = dispatcher
             loop.commit = commit
-            loop.lastFullPass = Date()
+            try afterEvents(reconciler, dispatcher: dispatcher, trigger: trigger, loop: &loop)
+            observer(.passFinished(duration: Date().timeIntervalSince(started), failed: !dispatcher.failedTasks.isEmpty))
+            loop.failures = 0
+            loop.retryAt = nil
+            state.withLock { $0.ready = true }
+        } catch {
+            logger.error("pass failed", metadata: ["error": "\(error)", "trigger": "\(trigger)"])
+            backOff(&loop)
+            // Asked-for passes are tried again after the back-off; the timer's turn comes back with the interval.
+            loop.wakeReasons.append(trigger == "timer" ? "retry" : trigger)
         }
-        guard let context = loop.context else { return }
-        var step = loop.step ?? ReconcileStep(store: store, executor: reconciler.executor, layout: reconciler.layout,
-                                              configuration: configuration.reconciler, observer: observer, healthy: [])
-        let started = Date()
-        let report = try step.run(context)
-        loop.step = step
-        if report.surprised, var replanned = loop.context {
-            try reconciler.replan(&replanned)
-            loop.context = replanned
+    }
+
+    private func backOff(_ loop: inout Loop) {
+        loop.failures += 1
+        loop.retryAt = Date().addingTimeInterval(min(pow(2, Double(loop.failures)), configuration.maxBackoff))
+    }
+
+    /// After the dispatcher moved: re-optimizes when an attempt surprised, publishes the healthy services, sums the
+    /// phases for the metrics, and commits the status when the work in flight settles (every `statusInterval` while
+    /// a long pass runs), so a pass makes one status commit rather than one per task.
+    private func afterEvents(_ reconciler: Reconciler, dispatcher: Dispatcher, trigger: String?, loop: inout Loop) throws {
+        if dispatcher.report.surprised {
+            dispatcher.report.surprised = false
+            if Date().timeIntervalSince(loop.lastReplan) >= configuration.reconciler.replanInterval, try dispatcher.replan() {
+                loop.lastReplan = Date()
+                reconciler.replans += 1
+            }
         }
-        state.withLock { $0.healthyServices = step.healthy }
-        reconciler.healthyServices = step.healthy
+        let changed = dispatcher.report.changed
+        dispatcher.report.changed = false
+        reconciler.healthyServices = dispatcher.healthy
+        state.withLock { $0.healthyServices = dispatcher.healthy }
         // Anomalies appear while nothing changes in the store, so they are looked for on a clock of their own.
         var anomalyChanged = false
         var statuses: [WorkflowStatus]?
-        if report.changed || trigger != nil || Date().timeIntervalSince(loop.lastSummary) >= configuration.summaryInterval {
-            let current = try reconciler.statuses(context)
+        if trigger != nil || Date().timeIntervalSince(loop.lastSummary) >= configuration.summaryInterval {
+            let current = try reconciler.statuses(dispatcher.context)
             statuses = current
             let tasks = current.flatMap { status in status.tasks.map { (status.name, $0) } }
             let anomalous = Set(tasks.filter { $0.1.anomaly != nil }.map { "\($0.0)/\($0.1.name)" })
@@ -178,19 +217,11 @@ public final class Controller: Service, Sendable {
             loop.lastSummary = Date()
             observer(.summary(tasksByPhase: tasks.reduce(into: [:]) { $0[$1.1.phase.rawValue, default: 0] += 1 }, anomalies: anomalous.count))
         }
-        // Changes wait for the work in flight to settle, so a pass makes one status commit rather than one per
-        // task; a long pass still shows progress every `statusInterval`.
-        loop.statusPending = loop.statusPending || report.changed || anomalyChanged || trigger != nil
-        if loop.statusPending && (!report.inProgress || Date().timeIntervalSince(loop.lastStatus) >= configuration.statusInterval) {
-            _ = try reconciler.writeStatus(context, statuses: statuses, force: true)
+        loop.statusPending = loop.statusPending || changed || anomalyChanged || trigger != nil
+        if loop.statusPending && (!dispatcher.inProgress || Date().timeIntervalSince(loop.lastStatus) >= configuration.statusInterval) {
+            _ = try reconciler.writeStatus(dispatcher.context, statuses: statuses, force: true)
             loop.statusPending = false
             loop.lastStatus = Date()
         }
-        if trigger != nil {
-            observer(.passFinished(duration: Date().timeIntervalSince(started), failed: !report.failed.isEmpty))
-        }
-        let interval = configuration.interval * (1 + Double.random(in: -configuration.jitter...configuration.jitter))
-        let sinceFull = Date().timeIntervalSince(loop.lastFullPass)
-        loop.delay = report.inProgress ? configuration.pollInterval : max(interval - sinceFull, 0)
     }
 }

@@ -65,29 +65,13 @@ extension Reconciler {
             let cancels = Set(workflowPlan.tasks.filter { $0.action == .cancel || $0.action == .stop || $0.action == .prune }.map(\.name))
             guard !cancels.isEmpty else { continue }
             for attempt in try store.unfinishedAttempts() where attempt.workflow == workflowPlan.name && cancels.contains(attempt.task) {
-                executor.cancel(attempt.attemptPath)
+                executor.cancel(AttemptHandle(id: attempt.id, directory: attempt.attemptPath))
             }
             if workflowPlan.tasks.contains(where: { $0.action == .prune }), var state = try store.workflowState(workflowPlan.name) {
                 state.removedAt = Date()
                 try store.saveWorkflowState(state)
                 errorsChanged.insert(workflowPlan.name)
             }
-        }
-    }
-
-    /// Stops the services a pass brought up and records them as having been healthy.
-    func stopServices(of context: PassContext) throws {
-        let services = try store.unfinishedAttempts().filter { attempt in
-            attempt.isService && context.tasks.contains { $0.workflow.name == attempt.workflow && $0.task.name == attempt.task }
-        }
-        for attempt in services { executor.cancel(attempt.attemptPath) }
-        for attempt in services {
-            while case .running = executor.status(of: attempt.attemptPath) { Thread.sleep(forTimeInterval: 0.02) }
-            let wasHealthy = healthyServices.contains(attempt.id)
-            let address = LaunchedSpec.read(attempt.attemptPath)?.port.map { "http://127.0.0.1:\($0)" } ?? "its process"
-            try store.markFinished(attempt.id, phase: wasHealthy ? .succeeded : .failed, exitCode: nil,
-                                   message: wasHealthy ? "was healthy at \(address); stopped when apply ended (`sluice controller` keeps services up)"
-                                                       : "stopped when apply ended before it was healthy", at: Date())
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SluiceExecution
 import SluiceGit
 import SluiceModel
@@ -20,7 +21,8 @@ public final class Reconciler {
     let repository: Repository
     let repositoryName: String
     let store: Store
-    let executor: LocalExecutor
+    let executor: any Executor
+    let logger: Logger
     let layout: StateLayout
     let configuration: ReconcilerConfiguration
     let observer: PassObserver
@@ -29,40 +31,26 @@ public final class Reconciler {
     /// How many times a schedule was re-optimized after a surprise.
     public internal(set) var replans = 0
 
+    /// - Parameter executor: where attempts run; `nil` for this machine, through `configuration.supervisorCommand`.
     public init(repository: Repository, repositoryName: String, store: Store, configuration: ReconcilerConfiguration,
+                executor: (any Executor)? = nil, logger: Logger = Logger(label: "sluice.reconciler"),
                 observer: @escaping PassObserver = { _ in }) {
         self.repository = repository
         self.repositoryName = repositoryName
         self.store = store
         self.configuration = configuration
-        self.executor = LocalExecutor(supervisorCommand: configuration.supervisorCommand)
+        self.executor = executor ?? LocalExecutor(supervisorCommand: configuration.supervisorCommand)
+        self.logger = logger
         self.layout = StateLayout(root: configuration.stateDirectory)
         self.observer = observer
     }
 
     /// One pass at `ref` that waits until every batch task has settled; the services it started are stopped before it
-    /// returns (keeping them up is the controller's job).
+    /// returns (keeping them up is the controller's job). The work runs on a thread of its own, driven by the
+    /// executor's events: no polling.
     public func apply(ref: String, trigger: String = "apply") async throws -> PassOutcome {
-        let commit = try repository.resolve(ref)
-        var context = try prepare(commit: commit, trigger: trigger, retryScope: nil)
-        var step = ReconcileStep(store: store, executor: executor, layout: layout, configuration: configuration,
-                                 observer: observer, healthy: healthyServices)
-        var report = try step.run(context)
-        var changed = report.changed
-        while report.inProgress {
-            if report.surprised { try replan(&context) }
-            try await Task.sleep(for: .milliseconds(configuration.pollMilliseconds))
-            report = try step.run(context)
-            changed = changed || report.changed
-        }
-        healthyServices = step.healthy
-        let services = report.services
-        try stopServices(of: context)
-        let all = try statuses(context)
-        let statusCommit = try writeStatus(context, statuses: all, force: changed)
-        try store.endPass(context.passID, at: Date(), summary: report.failed.isEmpty ? "ok" : "\(report.failed.count) failed")
-        return PassOutcome(plan: context.plan, statuses: all, statusCommit: statusCommit,
-                           succeeded: report.failed.isEmpty && context.desired.diagnostics.isEmpty, services: services)
+        let box = UncheckedBox(self)
+        return try await EngineThread.run(name: "sluice.apply") { try box.value.applyUntilSettled(ref: ref, trigger: trigger) }
     }
 
     /// Everything a pass decides before acting: desired state (with the last good version of bad workflows), the plan,
@@ -119,34 +107,9 @@ public final class Reconciler {
 
     func statuses(_ context: PassContext) throws -> [WorkflowStatus] {
         let order = Dictionary(context.desired.workflows.map { ($0.name, $0.orderedTasks.map(\.name)) }, uniquingKeysWith: { a, _ in a })
-        return try WorkflowStatus.collect(from: store, layout: layout, order: order, healthy: healthyServices) {
-            LocalExecutor.tail(of: $0.attemptPath, lines: 15)
+        return try WorkflowStatus.collect(from: store, layout: layout, order: order, healthy: healthyServices) { [executor] in
+            executor.logTail(of: AttemptHandle(id: $0.id, directory: $0.attemptPath), lines: 15)
         }
-    }
-
-    /// Solves again for the tasks that have not started, with the same predictions, and takes the new order and
-    /// nodes. Attempts still running are not modelled: the new order is right for what is left, its clock is not.
-    func replan(_ context: inout PassContext) throws {
-        var waiting: [Int] = []
-        for (index, task) in context.tasks.enumerated() {
-            let attempts = try store.attempts(workflow: task.workflow.name, task: task.task.name).filter { $0.fingerprint == task.fingerprint }
-            if !attempts.contains(where: { [.running, .pending, .succeeded, .cached].contains($0.phase) }) { waiting.append(index) }
-        }
-        guard waiting.count > 1 else { return }
-        let predicted = Dictionary(waiting.map { (context.tasks[$0].key, context.tasks[$0].predicted) }, uniquingKeysWith: { a, _ in a })
-        let byPool = Dictionary(grouping: waiting.map { (context.tasks[$0].workflow, context.tasks[$0].task) }) { $0.0.pool.name }
-        for group in byPool.values {
-            let schedule = try PlanScheduler.schedule(group, on: group[0].0.pool, duration: { predicted["\($0)/\($1.name)"] ?? 0 },
-                                                      options: .init(timeLimit: configuration.replanTimeLimit))
-            for entry in schedule.tasks {
-                guard let index = context.tasks.firstIndex(where: { $0.workflow.name == entry.workflow && $0.task.name == entry.task }) else { continue }
-                context.tasks[index].plannedStart = entry.start
-                context.tasks[index].plannedNode = entry.node
-            }
-        }
-        let order = Dictionary(context.tasks.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { a, _ in a })
-        context.tasks = dependencyStable(context.tasks.sorted { ($0.plannedStart, order[$0.key]!) < ($1.plannedStart, order[$1.key]!) })
-        replans += 1
     }
 
     /// The plan of every other branch against the followed commit, as if everything at that commit had run:

@@ -34,10 +34,11 @@ public struct ReconcilerConfiguration: Sendable {
     /// An attempt whose duration is off its prediction by more than half the prediction and by more than this many
     /// seconds triggers a re-optimization.
     public var replanThreshold = 2.0
-    /// Seconds an attempt must keep looking lost (no supervisor, no result) before it is recorded as lost and retried.
-    public var lostConfirmation = 1.0
-    /// How often running attempts are checked.
-    public var pollMilliseconds = 10
+    /// Re-optimizing what has not started happens at most this often, in seconds: it is worth it only when it can
+    /// change the order of real work, never after every short task.
+    public var replanInterval = 1.0
+    /// Seconds between two health checks of a running service.
+    public var healthCheckInterval = 0.1
 
     public init(stateDirectory: String, supervisorCommand: [String]) {
         self.stateDirectory = stateDirectory

@@ -51,9 +51,38 @@ public final class Store: Sendable {
         try Schema.migrate(writer, path: path)
     }
 
+    /// Runs `body` with every change the store makes in it in one transaction: a burst of events costs one commit
+    /// (one fsync), not one per task. A failure anywhere rolls the whole burst back and is rethrown.
+    public func batch<T>(_ body: () throws -> T) throws -> T {
+        if Self.openBatch?.store === self { return try body() }
+        do {
+            return try writer.write { db in
+                try Self.$openBatch.withValue(OpenBatch(store: self, database: db)) { try body() }
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(wrapping: error, path: path)
+        }
+    }
+
+    /// The transaction of the `batch` running on this task, which nested reads and writes join.
+    struct OpenBatch: @unchecked Sendable {
+        let store: Store
+        let database: Database
+    }
+
+    @TaskLocal static var openBatch: OpenBatch?
+
+    private var batchDatabase: Database? {
+        guard let open = Self.openBatch, open.store === self else { return nil }
+        return open.database
+    }
+
     /// Runs `body` in a read transaction (a consistent snapshot), turning every failure into `StoreError`.
     func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do {
+            if let database = batchDatabase { return try body(database) }
             return try writer.read(body)
         } catch {
             throw StoreError(wrapping: error, path: path)
@@ -63,6 +92,15 @@ public final class Store: Sendable {
     /// Runs `body` in one write transaction: everything in it commits together or not at all.
     func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do {
+            if let database = batchDatabase {
+                // A savepoint, so a change that fails inside a burst leaves nothing half done in it.
+                var result: T?
+                try database.inSavepoint {
+                    result = try body(database)
+                    return .commit
+                }
+                return result!
+            }
             return try writer.write(body)
         } catch {
             throw StoreError(wrapping: error, path: path)

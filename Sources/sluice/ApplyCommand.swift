@@ -72,7 +72,7 @@ struct Session {
         }
         defer { withExtendedLifetime(lock) {} }
         let store = try openStore(create: true)
-        var configuration = ReconcilerConfiguration(stateDirectory: stateDirectory, supervisorCommand: [Session.executablePath, "__supervise"])
+        var configuration = ReconcilerConfiguration(stateDirectory: stateDirectory, supervisorCommand: [try Session.supervisorPath()])
         configuration.manifestFolder = manifestFolder
         configuration.pushStatus = GitSource.isRemote(repo)
         let name = URL(fileURLWithPath: repo).lastPathComponent
@@ -102,9 +102,18 @@ struct Session {
         }
     }
 
-    /// This program's own path, so the supervisor is the same build as the command that starts it.
+    /// This program's own path.
     static var executablePath: String {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+    }
+
+    /// `sluice-supervisor` next to this program, so the supervisor is the same build as the command that starts it.
+    static func supervisorPath() throws -> String {
+        let path = URL(fileURLWithPath: executablePath).deletingLastPathComponent().appendingPathComponent("sluice-supervisor").path
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw Failure("\(path) is missing: install sluice-supervisor next to sluice (`swift build` builds both)")
+        }
+        return path
     }
 }
 

@@ -70,7 +70,7 @@ struct ControllerCommand: AsyncParsableCommand {
         logger.logLevel = .info
         let session = Session(repo: repo, ref: ref, manifestFolder: path, stateDirectory: state.directory)
         let store = try session.openStore(create: true)
-        var reconciler = ReconcilerConfiguration(stateDirectory: state.directory, supervisorCommand: [Session.executablePath, "__supervise"])
+        var reconciler = ReconcilerConfiguration(stateDirectory: state.directory, supervisorCommand: [try Session.supervisorPath()])
         reconciler.manifestFolder = path
         reconciler.scheduleTimeLimit = 0.3
         var configuration = ControllerConfiguration(repository: repo, reconciler: reconciler)

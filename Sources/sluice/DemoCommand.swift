@@ -65,17 +65,3 @@ struct DemoCommand: AsyncParsableCommand {
         return String(decoding: log, as: UTF8.self).split(separator: "\n").last { $0.contains("accuracy:") }.map(String.init)
     }
 }
-
-struct SuperviseCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "__supervise",
-        abstract: "Internal: run one task attempt under supervision (started by Sluice itself).",
-        shouldDisplay: false
-    )
-
-    @Argument var attemptDirectory: String
-
-    func run() throws {
-        throw ExitCode(Supervisor.run(attemptDirectory: attemptDirectory))
-    }
-}

@@ -84,13 +84,13 @@ func controllerManifest(_ tasks: String) -> String {
     """
 }
 
-/// Sends SIGTERM to every `sluice __supervise` whose attempt folder is under `folder` (each stops its task's group).
+/// Sends SIGTERM to every `sluice-supervisor` whose attempt folder is under `folder` (each stops its task's group).
 func stopSupervisors(under folder: String) {
     let processes = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
     for entry in processes {
         guard let pid = Int32(entry), let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
         let arguments = String(decoding: data, as: UTF8.self).split(separator: "\0")
-        if arguments.contains("__supervise"), arguments.contains(where: { $0.hasPrefix(folder) }) { kill(pid, SIGTERM) }
+        if arguments.first?.hasSuffix("sluice-supervisor") == true, arguments.contains(where: { $0.hasPrefix(folder) }) { kill(pid, SIGTERM) }
     }
     Thread.sleep(forTimeInterval: 0.3)
 }

@@ -38,8 +38,8 @@ import Testing
             let lock = root + "/startup.lock"
             let fd = open(lock, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
             try #require(fd >= 0 && flock(fd, LOCK_EX) == 0)
-            let binary = try #require(Fixture.sluiceBinary)
-            let executor = LocalExecutor(supervisorCommand: ["flock", "-F", lock, binary, "__supervise"])
+            let binary = try #require(Fixture.supervisorBinary)
+            let executor = LocalExecutor(supervisorCommand: ["flock", "-F", lock, binary])
             _ = try executor.start(AttemptSpec(command: "sleep 30", workingDirectory: root), in: root + "/a")
             executor.cancel(root + "/a")   // lands before the supervisor has any signal handler
             flock(fd, LOCK_UN)
@@ -60,8 +60,8 @@ import Testing
             try JSONEncoder().encode(spec).write(to: URL(fileURLWithPath: attempt + "/spec.json"))
             let launcher = Process()
             launcher.executableURL = URL(fileURLWithPath: "/bin/sh")
-            launcher.arguments = ["-c", #""$0" __supervise "$1" </dev/null >/dev/null 2>&1 & exec sleep 30"#,
-                                  try #require(Fixture.sluiceBinary), attempt]
+            launcher.arguments = ["-c", #""$0" "$1" </dev/null >/dev/null 2>&1 & exec sleep 30"#,
+                                  try #require(Fixture.supervisorBinary), attempt]
             try launcher.run()
 
             let executor = try Fixture.executor()   // adopts: it did not start this supervisor
@@ -118,32 +118,47 @@ import Testing
             let pid = try Fixture.executor().start(AttemptSpec(command: "sleep 0.4; exit 7", workingDirectory: root), in: attempt)
 
             let adopter = try Fixture.executor()
-            #expect(adopter.status(of: attempt) == .running(pid: pid))
+            #expect(await Fixture.eventually { adopter.status(of: attempt) == .running(pid: pid) })
             let result = try await Fixture.result(adopter, attempt)
             #expect(result.exitCode == 7)
             #expect(try Fixture.executor().status(of: attempt) == .finished(result))
         }
     }
 
-    @Test func deadSupervisorWithoutResultIsLost() async throws {
+    @Test func recordedButNeverClaimedIsNotStartedAndStartsOnce() async throws {
         try await Fixture.withTemporaryDirectory { root in
             let executor = try Fixture.executor()
-            #expect(executor.status(of: root) == .lost("no result.json and no supervisor.pid in \(root)"))
+            // A controller killed in the launch window leaves a folder with no claimed supervisor.
+            #expect(executor.status(of: root + "/a") == .notStarted)
+            let spec = AttemptSpec(command: "echo ran >> runs", workingDirectory: root)
+            let handle = AttemptHandle(id: 1, directory: root + "/a")
+            try executor.start(spec, for: handle)
+            // Started again by a second controller before the first supervisor claimed it: it still runs once.
+            try executor.start(spec, for: handle)
+            let result = try await Fixture.result(executor, root + "/a")
+            #expect(result.succeeded)
+            try executor.start(spec, for: handle)   // after the end: nothing happens
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(Fixture.read(root + "/runs") == "ran\n")
+        }
+    }
 
-            let finished = Process()
-            finished.executableURL = URL(fileURLWithPath: "/bin/true")
-            try finished.run()
-            finished.waitUntilExit()
-            try Data("\(finished.processIdentifier)\n".utf8).write(to: URL(fileURLWithPath: root + "/supervisor.pid"))
+    @Test func claimedWithoutResultAndNoSupervisorIsLost() async throws {
+        try await Fixture.withTemporaryDirectory { root in
+            let executor = try Fixture.executor()
+            // supervisor.pid is written under the lock before the task starts: with no lock held, the supervisor died.
+            try Data("4242\n".utf8).write(to: URL(fileURLWithPath: root + "/supervisor.pid"))
             guard case .lost(let reason) = executor.status(of: root) else {
                 Issue.record("expected lost, got \(executor.status(of: root))")
                 return
             }
-            #expect(reason.contains("\(finished.processIdentifier)"))
+            #expect(reason.contains("4242"))
 
-            // The same file naming a live process means running.
-            try Data("\(getpid())\n".utf8).write(to: URL(fileURLWithPath: root + "/supervisor.pid"))
-            #expect(executor.status(of: root) == .running(pid: getpid()))
+            // The same folder with its lock held by a live process means running.
+            let fd = open(root + "/supervisor.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+            defer { close(fd) }
+            try #require(fd >= 0 && flock(fd, LOCK_EX) == 0)
+            #expect(executor.status(of: root) == .running(pid: 4242))
         }
     }
 
@@ -177,9 +192,9 @@ import Testing
             let again = #expect(throws: ExecutionError.self) { try executor.start(spec, in: root + "/a") }
             #expect(again?.message.contains(root + "/a") == true)
 
-            let broken = LocalExecutor(supervisorCommand: [root + "/no-such-sluice", "__supervise"])
+            let broken = LocalExecutor(supervisorCommand: [root + "/no-such-sluice-supervisor"])
             let missing = #expect(throws: ExecutionError.self) { try broken.start(spec, in: root + "/b") }
-            #expect(missing?.description.contains(root + "/no-such-sluice") == true)
+            #expect(missing?.description.contains(root + "/no-such-sluice-supervisor") == true)
         }
     }
 }

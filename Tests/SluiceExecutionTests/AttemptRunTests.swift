@@ -50,8 +50,8 @@ import Testing
             let data = try JSONEncoder().encode(spec)
             try data.write(to: URL(fileURLWithPath: root + "/spec.json"))
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: try #require(Fixture.sluiceBinary))
-            process.arguments = ["__supervise", root]
+            process.executableURL = URL(fileURLWithPath: try #require(Fixture.supervisorBinary))
+            process.arguments = [root]
             try process.run()
             process.waitUntilExit()
             #expect(process.terminationStatus == 3)

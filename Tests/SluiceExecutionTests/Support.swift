@@ -4,11 +4,11 @@ import Testing
 
 /// Real processes and real directories for the execution tests.
 enum Fixture {
-    /// The `sluice` binary built next to the test bundle (its `__supervise` subcommand).
-    static let sluiceBinary: String? = {
+    /// The `sluice-supervisor` binary built next to the test bundle.
+    static let supervisorBinary: String? = {
         var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("sluice").path
+            let candidate = directory.appendingPathComponent("sluice-supervisor").path
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue,
                FileManager.default.isExecutableFile(atPath: candidate) {
@@ -20,7 +20,7 @@ enum Fixture {
     }()
 
     static func executor() throws -> LocalExecutor {
-        LocalExecutor(supervisorCommand: [try #require(sluiceBinary, "no sluice binary near the test bundle"), "__supervise"])
+        LocalExecutor(supervisorCommand: [try #require(supervisorBinary, "no sluice-supervisor binary near the test bundle")])
     }
 
     /// A fresh directory, removed when `body` returns.

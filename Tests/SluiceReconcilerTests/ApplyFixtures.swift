@@ -4,13 +4,13 @@ import SluiceModel
 import SluiceStore
 @testable import SluiceReconciler
 
-/// The `sluice` binary built with the tests: the reconciler runs its attempts through `sluice __supervise`.
-let sluiceBinary: String = {
+/// The `sluice-supervisor` binary built with the tests: the reconciler runs its attempts under it.
+let supervisorBinary: String = {
     var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-    while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("sluice").path), directory.path != "/" {
+    while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("sluice-supervisor").path), directory.path != "/" {
         directory.deleteLastPathComponent()
     }
-    return directory.appendingPathComponent("sluice").path
+    return directory.appendingPathComponent("sluice-supervisor").path
 }()
 
 /// A repository and a state directory in a temporary folder, and passes run on them for real.
@@ -26,9 +26,8 @@ final class ApplyHarness {
         repo = try TemporaryRepository()
         state = repo.folder.appendingPathComponent(".sluice")
         store = try Store(path: StateLayout(root: state.path).database.path)
-        configuration = ReconcilerConfiguration(stateDirectory: state.path, supervisorCommand: [sluiceBinary, "__supervise"])
+        configuration = ReconcilerConfiguration(stateDirectory: state.path, supervisorCommand: [supervisorBinary])
         configuration.retryBaseDelay = 0.05
-        configuration.pollMilliseconds = 10
     }
 
     /// Runs one pass at the branch tip; `events` then holds what this pass reported.

@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// The last SIGTERM/SIGINT the supervisor received (0: none). An atomic, because the handler may

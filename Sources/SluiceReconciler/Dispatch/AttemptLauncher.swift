@@ -3,25 +3,42 @@ import SluiceExecution
 import SluiceModel
 import SluiceStore
 
-/// Starts one attempt: its output folder, environment, store row, and supervisor.
+/// Starts one attempt: its output folder, its store row, its spec, and its submission to the executor.
 struct AttemptLauncher {
     let store: Store
-    let executor: LocalExecutor
+    let executor: any Executor
     let layout: StateLayout
 
+    /// Records the attempt (pending), then submits it. A crash between the two leaves a pending row whose folder has
+    /// no claimed supervisor: the next engine starts it (`Dispatcher.look`), so the launch window loses nothing.
     func launch(_ task: DesiredTask, passID: Int64, node: String, gpus: [Int], workingDirectory: URL) throws -> Attempt {
         let files = FileManager.default
         let output = layout.outputs(fingerprint: task.fingerprint)
         // A failed attempt may have left partial outputs; every attempt of a batch task starts from an empty folder.
         if !task.task.kind.isService { try? files.removeItem(at: output) }
         try files.createDirectory(at: output, withIntermediateDirectories: true)
-        // The folder is named before the row exists, so the row points at it from the start: a crash between the two
-        // steps below leaves a pending row whose folder tells whether a supervisor was started.
         let directory = layout.attempt(workflow: task.workflow.name, task: task.task.name, fingerprint: task.fingerprint)
         var attempt = try store.createAttempt(task.newAttempt(passID: passID, layout: layout, phase: .pending, node: node,
                                                               attemptPath: directory.path), at: Date())
+        FaultPoint.reach(.launchWindow)
+        let handle = AttemptHandle(id: attempt.id, directory: directory.path)
+        do {
+            try executor.start(spec(for: task, attempt: attempt, gpus: gpus, workingDirectory: workingDirectory), for: handle)
+            if case .running(let pid) = executor.status(of: handle), pid > 0 {
+                attempt = try store.markStarted(attempt.id, supervisorPID: pid, node: node, at: Date())
+            }
+        } catch {
+            try? store.markFinished(attempt.id, phase: .failed, exitCode: nil, message: "could not start: \(error)", at: Date())
+            throw error
+        }
+        return attempt
+    }
+
+    /// What the attempt runs with. Deterministic but for a service's free port, so an attempt recorded and never
+    /// started can be given its spec again.
+    func spec(for task: DesiredTask, attempt: Attempt, gpus: [Int], workingDirectory: URL) -> AttemptSpec {
         var environment = task.task.env
-        environment["SLUICE_OUTPUT"] = output.path
+        environment["SLUICE_OUTPUT"] = layout.outputs(fingerprint: task.fingerprint).path
         environment["SLUICE_WORKFLOW"] = task.workflow.name
         environment["SLUICE_TASK"] = task.task.name
         environment["SLUICE_ATTEMPT"] = String(attempt.number)
@@ -33,16 +50,8 @@ struct AttemptLauncher {
         if case .service(let service) = task.task.kind {
             environment["SLUICE_PORT"] = (service.port ?? ServiceProbe.freePort()).map(String.init)
         }
-        let spec = AttemptSpec(command: task.task.kind.command, workingDirectory: workingDirectory.path, environment: environment,
-                               timeout: task.task.kind.isService ? nil : task.task.timeout)
-        do {
-            let pid = try executor.start(spec, in: directory.path)
-            attempt = try store.markStarted(attempt.id, supervisorPID: pid, node: node, at: Date())
-        } catch {
-            try? store.markFinished(attempt.id, phase: .failed, exitCode: nil, message: "could not start: \(error)", at: Date())
-            throw error
-        }
-        return attempt
+        return AttemptSpec(command: task.task.kind.command, workingDirectory: workingDirectory.path, environment: environment,
+                           timeout: task.task.kind.isService ? nil : task.task.timeout)
     }
 }
 

@@ -1,0 +1,211 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The body of `sluice-supervisor DIR`: it owns one attempt's shell, its process group, its timeout and its log
+/// files, and records how it ended in `DIR/result.json` before exiting, so a controller that crashes meanwhile
+/// loses nothing. It links nothing but the Swift runtime, so starting it costs close to a fork/exec.
+public enum Supervisor {
+    /// Claims the attempt (see `AttemptFiles`), reads `DIR/spec.json`, runs `/bin/sh -c command` in its own process
+    /// group (stdout/stderr appended to `DIR/stdout.log`/`DIR/stderr.log`), enforces the timeout (SIGTERM to the group,
+    /// SIGKILL after `killGrace`), turns SIGTERM/SIGINT to itself into the same stop recorded as `cancelled`, kills
+    /// whatever the shell left in its group once the shell has exited, and writes `DIR/result.json` durably. A
+    /// `DIR/cancel.requested` file counts as the same request as SIGTERM.
+    ///
+    /// - Returns: the status to exit with: the shell's exit code, or 1 when it has none, or when the attempt was
+    ///   stopped although the shell exited 0. 0 without running anything when another supervisor claimed the attempt.
+    public static func run(attemptDirectory: String) -> Int32 {
+        SupervisorSignals.install()
+        SupervisorSignals.closeInheritedDescriptors()
+        let files = AttemptFiles(attemptDirectory)
+        let startedAt = wallClock()
+        do {
+            try files.claim()
+        } catch {
+            report("sluice-supervisor: \(error)", to: nil)
+            return 1
+        }
+        // Claimed before: this start was a duplicate (a controller that crashed and started it again).
+        if DurableFile.exists(files.supervisorPID) || DurableFile.exists(files.result) { return 0 }
+        do {
+            try DurableFile.write(Array("\(getpid())\n".utf8), to: files.supervisorPID)
+        } catch {
+            report("sluice-supervisor: \(error)", to: nil)
+            return 1
+        }
+
+        let result: JSONValue
+        let exitCode: Int32?
+        let succeeded: Bool
+        do {
+            guard let bytes = DurableFile.read(files.spec) else { throw SystemError("no attempt specification at \(files.spec)") }
+            guard let spec = SupervisorSpec(JSONValue.parse(bytes)) else { throw SystemError("\(files.spec) is not a valid attempt specification") }
+            let ended = try supervise(spec, files: files)
+            exitCode = ended.exitCode
+            succeeded = ended.exitCode == 0 && !ended.timedOut && !ended.cancelled
+            result = .object([
+                "exitCode": ended.exitCode.map { .number(Double($0)) } ?? .null,
+                "signal": ended.signal.map { .number(Double($0)) } ?? .null,
+                "timedOut": .bool(ended.timedOut), "cancelled": .bool(ended.cancelled),
+                "startedAt": .number(startedAt), "endedAt": .number(wallClock()),
+                "summary": .string(AttemptSummary.describe(exitCode: ended.exitCode, signal: ended.signal, timedOut: ended.timedOut,
+                                                           cancelled: ended.cancelled, timeout: spec.timeout)),
+            ])
+        } catch {
+            // 127 is what a shell reports for a command it could not run.
+            let summary = "could not start: \(error)"
+            report(summary, to: files.stderr)
+            (exitCode, succeeded) = (127, false)
+            result = .object(["exitCode": .number(127), "timedOut": .bool(false), "cancelled": .bool(false),
+                              "startedAt": .number(startedAt), "endedAt": .number(wallClock()), "summary": .string(summary)])
+        }
+        do {
+            try DurableFile.write(Array(result.encoded.utf8), to: files.result)
+        } catch {
+            report("sluice-supervisor: cannot record the result: \(error)", to: nil)
+            return 1
+        }
+        if let exitCode, exitCode != 0 || succeeded { return exitCode }
+        return 1
+    }
+
+    struct Ended {
+        var exitCode: Int32?
+        var signal: Int32?
+        var timedOut = false
+        var cancelled = false
+    }
+
+    /// Starts the shell and waits for it, stopping it on timeout or request.
+    static func supervise(_ spec: SupervisorSpec, files: AttemptFiles) throws(SystemError) -> Ended {
+        let stopRequested = { SupervisorSignals.stopRequested || files.cancelRequested }
+        if stopRequested() { return Ended(cancelled: true) }
+        guard chdir(spec.workingDirectory) == 0 else { throw SystemError("working directory \(spec.workingDirectory)", code: errno) }
+        let shell = try spawnProcess(SpawnOptions(
+            arguments: ["/bin/sh", "-c", spec.command],
+            environment: mergedEnvironment(spec.environment),
+            standardOutput: files.stdout,
+            standardError: files.stderr,
+            newProcessGroup: true))
+        // The shell leads its group, so its pid is the group id. Best effort: without this file a cancel is noticed
+        // through cancel.requested alone and cannot reach the group after the supervisor's own death.
+        try? DurableFile.write(Array(JSONValue.object(["pid": .number(Double(getpid())), "pgid": .number(Double(shell))]).encoded.utf8),
+                               to: files.supervisorRecord)
+        var stop = StopSequence(group: shell, timeout: spec.timeout, grace: spec.killGrace, stopRequested: stopRequested)
+        let status = stop.waitForExit(of: shell)
+        // A finished attempt owns no processes: background jobs the shell left behind go too.
+        kill(-shell, SIGKILL)
+        let (exitCode, signal) = status.map(decodeWaitStatus) ?? (nil, nil)
+        return Ended(exitCode: exitCode, signal: signal, timedOut: stop.timedOut, cancelled: stop.cancelled)
+    }
+
+    /// Our environment with the spec's variables over it.
+    private static func mergedEnvironment(_ overrides: [String: String]) -> [String] {
+        var merged: [String] = []
+        var index = 0
+        while let entry = environ[index] {
+            let text = String(cString: entry)
+            let name = text.split(separator: "=", maxSplits: 1).first.map(String.init) ?? text
+            if overrides[name] == nil { merged.append(text) }
+            index += 1
+        }
+        return merged + overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+    }
+
+    static func wallClock() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+
+    /// Appends a line to a log file (`nil`: only the supervisor's own stderr) and to stderr.
+    private static func report(_ message: String, to path: String?) {
+        if let path { DurableFile.appendLine(message, to: path) }
+        let line = Array((message + "\n").utf8)
+        _ = line.withUnsafeBytes { write(2, $0.baseAddress!, line.count) }
+    }
+}
+
+/// What the supervisor reads from `spec.json` (written by `LocalExecutor` from an `AttemptSpec`).
+struct SupervisorSpec {
+    var command: String
+    var workingDirectory: String
+    var environment: [String: String]
+    var timeout: Double?
+    var killGrace: Double
+
+    init?(_ json: JSONValue?) {
+        guard let json, let command = json["command"]?.string, let workingDirectory = json["workingDirectory"]?.string else { return nil }
+        self.command = command
+        self.workingDirectory = workingDirectory
+        var environment: [String: String] = [:]
+        if case .object(let members)? = json["environment"] {
+            for (name, value) in members { environment[name] = value.string }
+        }
+        self.environment = environment
+        self.timeout = json["timeout"]?.number
+        self.killGrace = json["killGrace"]?.number ?? 5
+    }
+}
+
+/// The polling loop that waits for the shell and escalates a stop: SIGTERM to the whole group,
+/// then SIGKILL once the grace period is over. Polling with short sleeps (cut short by SIGCHLD
+/// and SIGTERM) keeps it free of threads and async-signal-safety pitfalls.
+struct StopSequence {
+    let group: pid_t
+    let deadline: ContinuousClock.Instant?
+    let grace: Duration
+    /// Checked on every turn of the loop.
+    let stopRequested: () -> Bool
+    private(set) var timedOut = false
+    private(set) var cancelled = false
+    private var killAt: ContinuousClock.Instant?
+    private var killed = false
+
+    /// Timeouts beyond a century are no timeout: the clock's arithmetic must not overflow.
+    init(group: pid_t, timeout: Double?, grace: Double, stopRequested: @escaping () -> Bool) {
+        self.group = group
+        self.stopRequested = stopRequested
+        let century = 100 * 365 * 86_400.0
+        self.deadline = timeout.flatMap { $0.isFinite && $0 < century ? ContinuousClock.now + .seconds(max(0, $0)) : nil }
+        self.grace = .seconds(grace.isFinite ? min(max(0, grace), century) : 5)
+    }
+
+    /// The raw wait status, or `nil` if the shell could not be waited for.
+    mutating func waitForExit(of pid: pid_t) -> Int32? {
+        while true {
+            var status: Int32 = 0
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { return status }
+            if reaped < 0 && errno != EINTR { return nil }
+
+            let now = ContinuousClock.now
+            if killAt == nil {
+                if stopRequested() {
+                    cancelled = true
+                } else if let deadline, now >= deadline {
+                    timedOut = true
+                }
+                if cancelled || timedOut {
+                    kill(-group, SIGTERM)
+                    killAt = now + grace
+                }
+            }
+            if let killAt, !killed, now >= killAt {
+                kill(-group, SIGKILL)
+                killed = true
+            }
+            usleep(sleepMicroseconds(now: now))
+        }
+    }
+
+    /// Until the next deadline, at most 50 ms (the bound on noticing a missed SIGCHLD), at least 1 ms.
+    private func sleepMicroseconds(now: ContinuousClock.Instant) -> UInt32 {
+        var wait = Duration.milliseconds(50)
+        for event in [killed ? nil : killAt, killAt == nil ? deadline : nil].compactMap({ $0 }) {
+            wait = min(wait, event - now)
+        }
+        let micro = wait.components.seconds * 1_000_000 + wait.components.attoseconds / 1_000_000_000_000
+        return UInt32(max(1_000, min(micro, 50_000)))
+    }
+}

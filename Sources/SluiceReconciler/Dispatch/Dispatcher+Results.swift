@@ -1,0 +1,95 @@
+import Foundation
+import Logging
+import SluiceExecution
+import SluiceStore
+
+extension Dispatcher {
+    /// Looks at one unfinished attempt: adopts it when it runs, records its end, or starts it when it was recorded and
+    /// never started (a controller killed in the launch window). Never started is not a failure and uses no retry.
+    func look(at id: Int64) throws {
+        guard var entry = running[id] else { return }
+        let attempt = entry.attempt
+        let handle = handle(attempt)
+        switch executor.status(of: handle) {
+        case .running(let pid):
+            if attempt.startedAt == nil, pid > 0 {
+                entry.attempt = try store.markStarted(attempt.id, supervisorPID: pid, node: attempt.node, at: Date())
+                running[id] = entry
+                if let position = entry.task { recordAttempt(entry.attempt, task: position) }
+            }
+            // Watching twice is harmless; after a restart it is how the end of an adopted attempt reaches us.
+            executor.watch(handle)
+        case .notStarted:
+            try startUnclaimed(&entry)
+        case .finished(let result):
+            try finish(entry, result: result)
+        case .lost(let reason):
+            try record(entry, phase: .failed, exitCode: nil, message: "supervisor lost: \(reason)", at: Date())
+            logger.warning("attempt lost", metadata: metadata(attempt).merging(["reason": "\(reason)"]) { $1 })
+        }
+    }
+
+    /// Starts an attempt no supervisor claimed, with the spec it was recorded with (rebuilt when the engine died
+    /// before writing it). One whose supervisor keeps exiting without claiming it fails, rather than loop.
+    private func startUnclaimed(_ entry: inout Running) throws {
+        let attempt = entry.attempt
+        let position = entry.task
+        guard entry.unclaimedExits < 3, let position, !stopping.keys.contains(attempt.id) else {
+            let message = position == nil ? "never started, and no longer desired" : "never started: its supervisor exited 3 times without claiming it"
+            try record(entry, phase: .cancelled, exitCode: nil, message: message, at: Date())
+            return
+        }
+        entry.unclaimedExits += 1
+        running[attempt.id] = entry
+        let task = context.tasks[position]
+        let spec = try AttemptLauncher(store: store, executor: executor, layout: layout)
+            .spec(for: task, attempt: attempt, gpus: entry.gpus, workingDirectory: context.workingDirectories[task.workflow.name]!)
+        logger.info("starting an attempt recorded but never started", metadata: metadata(attempt))
+        try executor.start(spec, for: handle(attempt))
+    }
+
+    private func finish(_ entry: Running, result: AttemptResult) throws {
+        let attempt = entry.attempt
+        if let wasHealthy = stopping[attempt.id] {
+            stopping[attempt.id] = nil
+            let address = LaunchedSpec.read(attempt.attemptPath)?.port.map { "http://127.0.0.1:\($0)" } ?? "its process"
+            try record(entry, phase: wasHealthy ? .succeeded : .failed, exitCode: nil,
+                       message: wasHealthy ? "was healthy at \(address); stopped when apply ended (`sluice controller` keeps services up)"
+                                           : "stopped when apply ended before it was healthy", at: Date())
+            return
+        }
+        let phase: AttemptPhase = result.timedOut ? .timedOut : result.cancelled ? .cancelled : result.succeeded ? .succeeded : .failed
+        let servicePhase: AttemptPhase = result.cancelled ? .cancelled : .failed
+        try record(entry, phase: attempt.isService ? servicePhase : phase, exitCode: result.exitCode,
+                   message: result.succeeded && !attempt.isService ? nil : result.summary, at: result.endedAt)
+        let took = result.endedAt.timeIntervalSince(result.startedAt)
+        if let position = entry.task, !attempt.isService {
+            let predicted = context.tasks[position].predicted
+            if abs(took - predicted) > max(0.5 * predicted, configuration.replanThreshold) { report.surprised = true }
+        }
+        if attempt.isService {
+            observer(.failed(workflow: attempt.workflow, task: attempt.task, summary: "service ended: \(result.summary)", attempt: attempt.number, retryIn: nil))
+        } else if result.succeeded {
+            observer(.succeeded(workflow: attempt.workflow, task: attempt.task, duration: took))
+        } else {
+            observer(.failed(workflow: attempt.workflow, task: attempt.task, summary: result.summary, attempt: attempt.number, retryIn: nil))
+        }
+    }
+
+    /// Records the end of an attempt, gives back what it held, and marks its task for a new look.
+    private func record(_ entry: Running, phase: AttemptPhase, exitCode: Int32?, message: String?, at time: Date) throws {
+        let ended = try store.markFinished(entry.attempt.id, phase: phase, exitCode: exitCode, message: message, at: time)
+        running[entry.attempt.id] = nil
+        healthy.remove(entry.attempt.id)
+        release(entry)
+        report.changed = true
+        if let position = entry.task {
+            recordAttempt(ended, task: position)
+            markDirty(position)
+        }
+    }
+
+    func metadata(_ attempt: Attempt) -> Logger.Metadata {
+        ["workflow": "\(attempt.workflow)", "task": "\(attempt.task)", "attempt": "\(attempt.id)"]
+    }
+}

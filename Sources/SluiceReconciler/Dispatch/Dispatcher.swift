@@ -1,0 +1,425 @@
+import Foundation
+import Logging
+import SluiceExecution
+import SluiceModel
+import SluiceStore
+
+/// What the dispatcher has seen and done since the driver last looked.
+struct DispatchReport {
+    /// Something was recorded in the store: the status should be written.
+    var changed = false
+    /// An attempt ended far from its prediction.
+    var surprised = false
+}
+
+/// The in-memory model of one pass's desired tasks and of every attempt still running, kept current by events.
+///
+/// It is built from the store and the attempt folders alone (`init`, which also adopts running attempts and starts
+/// recorded-but-unstarted ones), so a dispatcher made after a crash continues where the last one stopped. After that,
+/// an attempt's end touches only its task and, through it, the tasks that need it; a task is never started twice,
+/// because a task with an unfinished attempt at its fingerprint is busy, and the executor's start is idempotent.
+final class Dispatcher {
+    private(set) var context: PassContext
+    let store: Store
+    let executor: any Executor
+    let layout: StateLayout
+    let configuration: ReconcilerConfiguration
+    let observer: PassObserver
+    let logger: Logger
+
+    enum TaskState: Equatable {
+        case unknown, waitingForNeeds, ready, busy, satisfied, failed, skipped
+        var isSettled: Bool { self == .satisfied || self == .failed || self == .skipped }
+    }
+
+    /// An unfinished attempt, of any workflow: what it holds of a node, and whose task it is.
+    struct Running {
+        var attempt: Attempt
+        var task: Int?
+        var nodeKey: String?
+        var demand: [String: Double]
+        var gpus: [Int]
+        /// How often its supervisor ended without claiming it.
+        var unclaimedExits = 0
+    }
+
+    private var index: [String: Int] = [:]
+    private var dependents: [[Int]]
+    /// Per task: its attempts at its current fingerprint, oldest first.
+    private var attempts: [[Attempt]]
+    /// Per task: the fingerprint of its newest attempt at any fingerprint.
+    private var newestFingerprint: [String?]
+    private var succeededFingerprints: Set<String>
+    private(set) var states: [TaskState]
+    private var unsettled: Int
+    /// Dispatch order: the optimizer's planned start, then the dependency order.
+    private var priority: [Double]
+    var running: [Int64: Running] = [:]
+    private var ledger: CapacityLedger
+    private var dirty = IndexHeap()
+    /// Ready tasks whose needs are done, waiting for room on a node, in dispatch order.
+    private var waitingForRoom: [Int] = []
+    /// Per task: when to look at it again (a retry's back-off, a service's next health check).
+    private var timers: [Int: Date] = [:]
+    /// Services that have passed their health check, by attempt id.
+    var healthy: Set<Int64>
+    /// When each healthy service first failed a check: one missed check on a busy machine is not an outage.
+    var unhealthySince: [Int64: Date] = [:]
+    /// Service attempts being stopped at the end of `apply`, with whether they had been healthy.
+    var stopping: [Int64: Bool] = [:]
+    var report = DispatchReport()
+
+    init(context: PassContext, store: Store, executor: any Executor, layout: StateLayout, configuration: ReconcilerConfiguration,
+         observer: @escaping PassObserver, logger: Logger, healthy: Set<Int64>) throws {
+        self.context = context
+        self.store = store
+        self.executor = executor
+        self.layout = layout
+        self.configuration = configuration
+        self.observer = observer
+        self.logger = logger
+        self.healthy = healthy
+        let count = context.tasks.count
+        for (position, task) in context.tasks.enumerated() { index[task.key] = position }
+        dependents = Array(repeating: [], count: count)
+        for (position, task) in context.tasks.enumerated() {
+            for need in task.task.needs {
+                if let needed = index["\(task.workflow.name)/\(need)"] { dependents[needed].append(position) }
+            }
+        }
+        attempts = Array(repeating: [], count: count)
+        newestFingerprint = Array(repeating: nil, count: count)
+        states = Array(repeating: .unknown, count: count)
+        unsettled = count
+        priority = context.tasks.map(\.plannedStart)
+        succeededFingerprints = try store.succeededFingerprints()
+        var capacities: [String: [String: Double]] = [:]
+        for pool in context.desired.manifests.pools {
+            for node in pool.nodes { capacities[Self.nodeKey(pool.name, node.name)] = node.capacity.amounts }
+        }
+        ledger = CapacityLedger(capacities: capacities)
+        try load()
+    }
+
+    static func nodeKey(_ pool: String, _ node: String) -> String { "\(pool)/\(node)" }
+
+    /// Work remains: a desired task is neither done, nor failed, nor skipped, or a service is being stopped.
+    var inProgress: Bool { unsettled > 0 || !stopping.isEmpty }
+
+    /// Tasks that failed for good, or were skipped.
+    var failedTasks: [String] {
+        states.indices.filter { states[$0] == .failed || states[$0] == .skipped }.map { context.tasks[$0].key }
+    }
+
+    /// The earliest timer, for the driver's wait.
+    var nextDeadline: Date? { timers.values.min() }
+
+    // MARK: - Loading
+
+    /// Reads the store once: the attempts at the desired fingerprints, and every unfinished attempt with what it holds.
+    private func load() throws {
+        let pools = Dictionary(context.desired.workflows.map { ($0.name, $0.pool.name) }, uniquingKeysWith: { first, _ in first })
+        let byWorkflow = Dictionary(grouping: context.tasks.indices) { context.tasks[$0].workflow.name }
+        for (workflow, positions) in byWorkflow {
+            let fingerprints = Dictionary(positions.map { (context.tasks[$0].task.name, context.tasks[$0].fingerprint) }, uniquingKeysWith: { a, _ in a })
+            for attempt in try store.attempts(workflow: workflow, fingerprints: Set(fingerprints.values)) {
+                guard fingerprints[attempt.task] == attempt.fingerprint, let position = index["\(workflow)/\(attempt.task)"] else { continue }
+                attempts[position].append(attempt)
+            }
+            for attempt in try store.latestAttempts(workflow: workflow) {
+                if let position = index["\(workflow)/\(attempt.task)"] { newestFingerprint[position] = attempt.fingerprint }
+            }
+        }
+        for position in attempts.indices { attempts[position].sort { $0.id < $1.id } }
+        let decoder = JSONDecoder()
+        for attempt in try store.unfinishedAttempts() {
+            let position = index["\(attempt.workflow)/\(attempt.task)"].flatMap { context.tasks[$0].fingerprint == attempt.fingerprint ? $0 : nil }
+            var entry = Running(attempt: attempt, task: position, nodeKey: nil, demand: [:], gpus: [])
+            if let pool = pools[attempt.workflow], let node = attempt.node,
+               let inputs = try? decoder.decode(FingerprintInputs.self, from: Data(attempt.inputsJSON.utf8)) {
+                entry.nodeKey = Self.nodeKey(pool, node)
+                entry.demand = inputs.resources
+                entry.gpus = LaunchedSpec.read(attempt.attemptPath)?.gpus ?? []
+                ledger.occupy(entry.demand, on: entry.nodeKey!, gpus: entry.gpus)
+            }
+            running[attempt.id] = entry
+        }
+    }
+
+    /// Looks at every unfinished attempt once (adopting, collecting or starting it), then at every task.
+    func begin() throws {
+        for id in running.keys.sorted() { try look(at: id) }
+        for position in context.tasks.indices { dirty.insert(position) }
+        try settle()
+    }
+
+    // MARK: - Events
+
+    /// An executor's event: the attempt's phase may have changed.
+    func attemptChanged(_ id: Int64) throws {
+        try look(at: id)
+        try settle()
+    }
+
+    /// Timers that are due: retries whose back-off is over, services whose next health check is due.
+    func fire(now: Date = Date()) throws {
+        for (position, due) in timers where due <= now {
+            timers[position] = nil
+            dirty.insert(position)
+        }
+        try settle()
+    }
+
+    /// Asks every running service of the desired tasks to stop (the end of `apply`); `inProgress` stays true until
+    /// each has ended and been recorded.
+    func stopServices() {
+        for (id, entry) in running where entry.attempt.isService && entry.task != nil {
+            stopping[id] = healthy.contains(id)
+            executor.cancel(handle(entry.attempt))
+        }
+    }
+
+    func handle(_ attempt: Attempt) -> AttemptHandle { AttemptHandle(id: attempt.id, directory: attempt.attemptPath) }
+
+    /// Evaluates the dirty tasks in dependency order, then starts what has room, in dispatch order.
+    private func settle(now: Date = Date()) throws {
+        while let position = dirty.popMin() { try evaluate(position, now: now) }
+        try dispatchWaiting(now: now)
+    }
+
+    func markDirty(_ position: Int) { dirty.insert(position) }
+
+    func setState(_ position: Int, _ state: TaskState) {
+        let old = states[position]
+        guard old != state else { return }
+        if old.isSettled != state.isSettled { unsettled += state.isSettled ? -1 : 1 }
+        states[position] = state
+        if state.isSettled || old.isSettled {
+            for dependent in dependents[position] { dirty.insert(dependent) }
+        }
+    }
+
+    func recordAttempt(_ attempt: Attempt, task position: Int) {
+        if let existing = attempts[position].firstIndex(where: { $0.id == attempt.id }) {
+            attempts[position][existing] = attempt
+        } else {
+            attempts[position].append(attempt)
+            newestFingerprint[position] = attempt.fingerprint
+        }
+        if attempt.phase == .succeeded || attempt.phase == .cached { succeededFingerprints.insert(attempt.fingerprint) }
+    }
+
+    func setTimer(_ position: Int, at date: Date) {
+        timers[position] = min(timers[position] ?? date, date)
+    }
+
+    // MARK: - Classifying a task
+
+    private func evaluate(_ position: Int, now: Date) throws {
+        let task = context.tasks[position]
+        let current = attempts[position]
+        let counted = current.filter { counts($0, commit: task.workflow.commit.hex) }
+        if let need = task.task.needs.first(where: { index["\(task.workflow.name)/\($0)"].map { [.failed, .skipped].contains(states[$0]) } ?? false }) {
+            let upstream = states[index["\(task.workflow.name)/\(need)"]!]
+            let why = "upstream \(need) " + (upstream == .skipped ? "was skipped" : "failed")
+            if counted.last?.phase != .skipped {
+                let row = try store.createAttempt(task.newAttempt(passID: context.passID, layout: layout, phase: .skipped, message: why), at: now)
+                recordAttempt(row, task: position)
+                observer(.skipped(workflow: task.workflow.name, task: task.task.name, reason: why))
+                report.changed = true
+            }
+            removeWaiting(position)
+            setState(position, .skipped)
+            return
+        }
+        let state = try progress(of: position, current: current, counted: counted, now: now)
+        if state == .ready {
+            let needsDone = task.task.needs.allSatisfy { need in index["\(task.workflow.name)/\(need)"].map { states[$0] == .satisfied } ?? true }
+            if needsDone {
+                insertWaiting(position)
+                setState(position, .ready)
+            } else {
+                setState(position, .waitingForNeeds)
+            }
+            return
+        }
+        removeWaiting(position)
+        setState(position, state)
+    }
+
+    private func counts(_ attempt: Attempt, commit: String) -> Bool {
+        switch context.retryScope {
+        case .pass(let id): attempt.passID == id
+        case .commit: attempt.commit == commit
+        }
+    }
+
+    private func progress(of position: Int, current: [Attempt], counted: [Attempt], now: Date) throws -> TaskState {
+        let task = context.tasks[position]
+        let isService = task.task.kind.isService
+        if !isService && current.contains(where: { $0.phase == .succeeded || $0.phase == .cached }) {
+            // Back at a fingerprint that ran before (a revert): record the reuse, so the task's latest row is current.
+            if newestFingerprint[position] != task.fingerprint { try recordCacheHit(position, now: now) }
+            return .satisfied
+        }
+        if let unfinished = current.last(where: { !$0.phase.isFinal }) {
+            guard isService else { return .busy }
+            return try serviceProgress(position, unfinished, now: now)
+        }
+        if isService, !configuration.servicesStayUp, current.contains(where: { $0.phase == .succeeded }) { return .satisfied }
+        // A fingerprint that succeeded in any workflow, at any time, has its outputs: reuse them.
+        if !isService, current.allSatisfy({ $0.phase == .skipped }), succeededFingerprints.contains(task.fingerprint) {
+            try recordCacheHit(position, now: now)
+            return .satisfied
+        }
+        let failures = counted.filter { [.failed, .timedOut, .cancelled].contains($0.phase) }
+        if failures.count >= task.maxAttempts && !isService { return .failed }
+        if let last = failures.last, let ended = last.endedAt {
+            let delay = min(configuration.retryBaseDelay * pow(2, Double(max(failures.count - 1, 0))), configuration.maxRetryDelay)
+            let due = ended.addingTimeInterval(delay)
+            if due > now {
+                setTimer(position, at: due)
+                return .busy
+            }
+        }
+        return .ready
+    }
+
+    private func recordCacheHit(_ position: Int, now: Date) throws {
+        let task = context.tasks[position]
+        let row = try store.createAttempt(task.newAttempt(passID: context.passID, layout: layout, phase: .cached,
+                                                          message: "outputs of an earlier run at this fingerprint reused"), at: now)
+        recordAttempt(row, task: position)
+        observer(.cached(workflow: task.workflow.name, task: task.task.name))
+        report.changed = true
+    }
+
+    // MARK: - Dispatch
+
+    private func insertWaiting(_ position: Int) {
+        let key = (priority[position], position)
+        var low = 0, high = waitingForRoom.count
+        while low < high {
+            let middle = (low + high) / 2
+            let other = waitingForRoom[middle]
+            if other == position { return }
+            if (priority[other], other) < key { low = middle + 1 } else { high = middle }
+        }
+        if low < waitingForRoom.count, waitingForRoom[low] == position { return }
+        waitingForRoom.insert(position, at: low)
+    }
+
+    private func removeWaiting(_ position: Int) {
+        if let found = waitingForRoom.firstIndex(of: position) { waitingForRoom.remove(at: found) }
+    }
+
+    /// Starts waiting tasks in dispatch order where a node has room. The scan stops after a run of tasks that do not
+    /// fit: on a full cluster, an ending attempt then costs a few looks, not one per waiting task.
+    private func dispatchWaiting(now: Date) throws {
+        var position = 0, misses = 0
+        while position < waitingForRoom.count, misses < 32 {
+            let task = waitingForRoom[position]
+            if try start(task, now: now) {
+                waitingForRoom.remove(at: position)
+                setState(task, .busy)
+                misses = 0
+            } else {
+                position += 1
+                misses += 1
+            }
+        }
+        // A start can settle nothing, but a failed launch marks tasks dirty.
+        if !dirty.isEmpty { try settle(now: now) }
+    }
+
+    private func start(_ position: Int, now: Date) throws -> Bool {
+        let task = context.tasks[position]
+        let demand = task.task.resources.amounts
+        let pool = task.workflow.pool.name
+        let nodes = task.workflow.pool.nodes.map(\.name).sorted { a, _ in a == task.plannedNode }
+        guard let node = nodes.first(where: { ledger.canPlace(demand, on: Self.nodeKey(pool, $0)) }),
+              let gpus = ledger.reserve(demand, on: Self.nodeKey(pool, node), gpuCount: Int(task.task.resources["gpu"])) else {
+            return false
+        }
+        let launcher = AttemptLauncher(store: store, executor: executor, layout: layout)
+        do {
+            let attempt = try launcher.launch(task, passID: context.passID, node: node, gpus: gpus,
+                                              workingDirectory: context.workingDirectories[task.workflow.name]!)
+            recordAttempt(attempt, task: position)
+            running[attempt.id] = Running(attempt: attempt, task: position, nodeKey: Self.nodeKey(pool, node), demand: demand, gpus: gpus)
+            report.changed = true
+            observer(.started(workflow: task.workflow.name, task: task.task.name, attempt: attempt.number, node: node))
+            if task.task.kind.isService { setTimer(position, at: now.addingTimeInterval(configuration.healthCheckInterval)) }
+        } catch {
+            ledger.release(demand, on: Self.nodeKey(pool, node), gpus: gpus)
+            observer(.failed(workflow: task.workflow.name, task: task.task.name, summary: "could not start: \(error)", attempt: 0, retryIn: nil))
+            throw error
+        }
+        return true
+    }
+
+    func release(_ entry: Running) {
+        if let nodeKey = entry.nodeKey { ledger.release(entry.demand, on: nodeKey, gpus: entry.gpus) }
+    }
+
+    /// Re-optimizes the order of the tasks that have not started, with the same predictions, and takes the new order
+    /// and nodes. Bounded: only when tasks compete for room, and at most once per `replanInterval`.
+    func replan() throws -> Bool {
+        let waiting = states.indices.filter { states[$0] == .ready || states[$0] == .waitingForNeeds }
+        guard waitingForRoom.count > 1, waiting.count > 1 else { return false }
+        let predicted = Dictionary(waiting.map { (context.tasks[$0].key, context.tasks[$0].predicted) }, uniquingKeysWith: { a, _ in a })
+        let byPool = Dictionary(grouping: waiting.map { (context.tasks[$0].workflow, context.tasks[$0].task) }) { $0.0.pool.name }
+        for group in byPool.values {
+            let schedule = try PlanScheduler.schedule(group, on: group[0].0.pool, duration: { predicted["\($0)/\($1.name)"] ?? 0 },
+                                                      options: .init(timeLimit: configuration.replanTimeLimit))
+            for entry in schedule.tasks {
+                guard let position = index["\(entry.workflow)/\(entry.task)"] else { continue }
+                priority[position] = entry.start
+                context.tasks[position].plannedStart = entry.start
+                context.tasks[position].plannedNode = entry.node
+            }
+        }
+        waitingForRoom.sort { (priority[$0], $0) < (priority[$1], $1) }
+        return true
+    }
+}
+
+/// A min-heap of task positions without duplicates: dirty tasks are evaluated in dependency order.
+struct IndexHeap {
+    private var items: [Int] = []
+    private var members = Set<Int>()
+
+    var isEmpty: Bool { items.isEmpty }
+
+    mutating func insert(_ value: Int) {
+        guard members.insert(value).inserted else { return }
+        items.append(value)
+        var child = items.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard items[child] < items[parent] else { break }
+            items.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func popMin() -> Int? {
+        guard let first = items.first else { return nil }
+        members.remove(first)
+        let last = items.removeLast()
+        if !items.isEmpty {
+            items[0] = last
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1, right = left + 1
+                var smallest = parent
+                if left < items.count, items[left] < items[smallest] { smallest = left }
+                if right < items.count, items[right] < items[smallest] { smallest = right }
+                if smallest == parent { break }
+                items.swapAt(parent, smallest)
+                parent = smallest
+            }
+        }
+        return first
+    }
+}
