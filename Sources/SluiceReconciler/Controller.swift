@@ -207,7 +207,9 @@ public final class Controller: Service, Sendable {
         // Anomalies appear while nothing changes in the store, so they are looked for on a clock of their own.
         var anomalyChanged = false
         var statuses: [WorkflowStatus]?
-        if trigger != nil || Date().timeIntervalSince(loop.lastSummary) >= configuration.summaryInterval {
+        // While work runs, statuses are summed on that clock only: reading every status at each task's end would make a
+        // pass quadratic. When the work settles they are read once, for the commit too.
+        if trigger != nil || (changed && !dispatcher.inProgress) || Date().timeIntervalSince(loop.lastSummary) >= configuration.summaryInterval {
             let current = try reconciler.statuses(dispatcher.context)
             statuses = current
             let tasks = current.flatMap { status in status.tasks.map { (status.name, $0) } }
