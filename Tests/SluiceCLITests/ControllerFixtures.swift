@@ -6,11 +6,11 @@ final class RunningController {
     let log: URL
     let state: URL
 
-    convenience init(repo: URL, state: URL, arguments: [String] = []) throws {
-        try self.init(repoLocation: repo.path, state: state, arguments: arguments)
+    convenience init(repo: URL, state: URL, arguments: [String] = [], environment: [String: String] = [:]) throws {
+        try self.init(repoLocation: repo.path, state: state, arguments: arguments, environment: environment)
     }
 
-    init(repoLocation: String, state: URL, arguments: [String] = []) throws {
+    init(repoLocation: String, state: URL, arguments: [String] = [], environment: [String: String] = [:]) throws {
         self.state = state
         log = state.appendingPathComponent("controller-\(UUID().uuidString.prefix(6)).log")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
@@ -19,6 +19,7 @@ final class RunningController {
         let listen = arguments.contains("--listen") ? [] : ["--listen", "off"]
         let interval = arguments.contains("--interval") ? [] : ["--interval", "1s"]
         process.arguments = ["controller", "--repo", repoLocation, "--state", state.path] + interval + listen + arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle

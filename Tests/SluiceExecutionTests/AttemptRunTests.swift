@@ -66,11 +66,11 @@ import Testing
             let attempt = root + "/a"
             // A background sleep and a foreground one, both children of the task's shell.
             let command = #"sleep 30 & echo $! > pids; sh -c 'echo $$ >> pids; exec sleep 30'; wait"#
-            let started = Date()
             _ = try executor.start(AttemptSpec(command: command, workingDirectory: root, timeout: 0.5, killGrace: 2), in: attempt)
             let result = try await Fixture.result(executor, attempt)
 
-            #expect(Date().timeIntervalSince(started) < 2.5, "SIGTERM alone should have ended it")
+            // What ended the shell, rather than how long it took: a loaded machine stretches times, not signals.
+            #expect(result.signal == SIGTERM, "SIGTERM alone should have ended it, not the SIGKILL after the grace")
             #expect(result.timedOut)
             #expect(!result.succeeded)
             #expect(result.summary == "timed out after 500ms")
