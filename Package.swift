@@ -47,7 +47,10 @@ let package = Package(
         .target(name: "SluiceProcess"),
         .executableTarget(
             name: "sluice-supervisor",
-            dependencies: ["SluiceProcess"]
+            dependencies: ["SluiceProcess"],
+            // The Swift runtime linked in: a dynamically linked supervisor spends most of its start loading and
+            // relocating the runtime's shared libraries, once per attempt.
+            linkerSettings: [.unsafeFlags(["-static-stdlib"])]
         ),
         .target(name: "SluiceExecution", dependencies: ["SluiceProcess", "CSluiceSystem"]),
         .target(name: "SluiceOptimizer"),
@@ -108,7 +111,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "SluiceExecutionTests", dependencies: ["SluiceExecution", "SluiceProcess", "sluice-supervisor"]),
+        // `swift build --build-tests` builds `sluice-supervisor`, which these tests run; as a dependency, its static
+        // runtime would be linked into the test bundle too.
+        .testTarget(name: "SluiceExecutionTests", dependencies: ["SluiceExecution", "SluiceProcess"]),
         // Depends on `sluice` so that the binary the reconciler supervises attempts with is built.
         .testTarget(name: "SluiceReconcilerTests", dependencies: ["SluiceReconciler", "SluiceModel", "SluiceGit", "SluiceStore", "sluice"]),
         .testTarget(name: "SluiceCLITests", dependencies: ["sluice", "SluiceGit", .product(name: "Crypto", package: "swift-crypto")]),

@@ -31,9 +31,9 @@ enum AttemptCoding {
         }
     }
 
-    static func writeDurably(_ data: Data, to path: String) throws {
+    static func write(_ data: Data, to path: String, durable: Bool) throws {
         do {
-            try DurableFile.write(Array(data), to: path)
+            try DurableFile.write(Array(data), to: path, durable: durable)
         } catch {
             throw ExecutionError(error.message)
         }

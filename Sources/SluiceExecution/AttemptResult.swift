@@ -17,6 +17,8 @@ public struct AttemptResult: Sendable, Codable, Hashable {
     /// or "could not start: …". Stored rather than derived because only the supervisor knows the
     /// timeout it enforced and why a start failed.
     public var summary: String
+    /// The supervisor that recorded it.
+    public var supervisorPID: Int32? = nil
 
     public var succeeded: Bool { exitCode == 0 && !timedOut && !cancelled }
 

@@ -39,7 +39,11 @@ public protocol Executor: AnyObject, Sendable {
 
     /// Submits an attempt and watches it. Idempotent: an attempt that was already submitted, by this process or by
     /// one that died, is not run a second time.
-    func start(_ spec: AttemptSpec, for attempt: AttemptHandle) throws
+    ///
+    /// - Returns: the local process that now supervises it, when there is one (nil for a remote engine, or when the
+    ///   attempt was already submitted); the engine records the start then, and otherwise when it ends.
+    @discardableResult
+    func start(_ spec: AttemptSpec, for attempt: AttemptHandle) throws -> Int32?
 
     /// Where the attempt is now. Non-blocking on the local machine; one request for a remote engine.
     func status(of attempt: AttemptHandle) -> AttemptStatus

@@ -25,18 +25,20 @@ public final class LocalExecutor: Executor {
         { [self] in handler.withLock { $0 }?(.changed(attempt)) }
     }
 
-    public func start(_ spec: AttemptSpec, for attempt: AttemptHandle) throws {
+    @discardableResult
+    public func start(_ spec: AttemptSpec, for attempt: AttemptHandle) throws -> Int32? {
         let files = AttemptFiles(attempt.directory)
-        if case .notStarted = status(of: files) {
-            let pid = try launch(spec, files: files, replacingSpec: !DurableFile.exists(files.spec))
-            watcher.watch(pid: pid, stillOurs: { true }, ended: report(attempt))
-        } else {
+        guard case .notStarted = status(of: files) else {
             watch(attempt)
+            return nil
         }
+        let pid = try launch(spec, files: files, replacingSpec: !DurableFile.exists(files.spec))
+        watcher.watch(pid: pid, stillOurs: { true }, ended: report(attempt))
+        return pid
     }
 
     /// Creates the directory, writes `spec.json` and starts the supervisor detached: in its own session, stdin from
-    /// `/dev/null`, its own output to `supervisor.log`, so neither the caller's death (even SIGKILL) nor a Ctrl-C to
+    /// `/dev/null`, its own output to `stderr.log`, so neither the caller's death (even SIGKILL) nor a Ctrl-C to
     /// the caller's process group stops it.
     ///
     /// - Returns: the supervisor's pid.
@@ -45,7 +47,7 @@ public final class LocalExecutor: Executor {
     @discardableResult
     public func start(_ spec: AttemptSpec, in attemptDirectory: String) throws -> Int32 {
         let files = AttemptFiles(attemptDirectory)
-        for used in [files.supervisorPID, files.result] where DurableFile.exists(used) {
+        for used in [files.lock, files.result] where DurableFile.exists(used) {
             throw ExecutionError("attempt directory \(files.path) was already started (\(used) exists)")
         }
         let pid = try launch(spec, files: files, replacingSpec: true)
@@ -61,13 +63,14 @@ public final class LocalExecutor: Executor {
             } catch {
                 throw ExecutionError("cannot create attempt directory \(files.path): \(error.localizedDescription)")
             }
-            try AttemptCoding.writeDurably(AttemptCoding.encode(spec), to: files.spec)
+            // Not fsynced: after a power cut the engine gives an unclaimed attempt its spec again.
+            try AttemptCoding.write(AttemptCoding.encode(spec), to: files.spec, durable: false)
         }
         do {
             return try spawnProcess(SpawnOptions(
                 arguments: supervisorCommand + [files.path],
-                standardOutput: files.supervisorLog,
-                standardError: files.supervisorLog,
+                standardOutput: files.stderr,
+                standardError: files.stderr,
                 newSession: true,
                 // A SIGTERM from elsewhere (an operator, a service manager) then waits for the supervisor's handlers
                 // instead of killing it without a result; see SupervisorSignals.install. `cancel` does not rely on this.
@@ -116,10 +119,10 @@ public final class LocalExecutor: Executor {
     public func cancel(_ attemptDirectory: String) {
         let files = AttemptFiles(attemptDirectory)
         if DurableFile.exists(files.result) { return }
-        try? AttemptCoding.writeDurably(Data(), to: files.cancelRequest)
+        try? AttemptCoding.write(Data(), to: files.cancelRequest, durable: true)
         if files.isSupervised() {
-            if DurableFile.exists(files.supervisorRecord), let pid = files.readPID() { kill(pid, SIGTERM) }
-        } else if let group = files.readProcessGroup(), group > 1 {
+            if let claim = files.readClaim(), claim.group != nil { kill(claim.pid, SIGTERM) }
+        } else if let group = files.readClaim()?.group, group > 1 {
             kill(-group, SIGKILL)
         }
     }

@@ -5,10 +5,11 @@ import Glibc
 /// The files of one attempt. The directory is the only channel between the engine and the
 /// supervisor, which is what lets a restarted controller adopt attempts it did not start.
 ///
-/// Who runs an attempt is settled by `supervisor.lock`: a supervisor holds it (`flock`) for as long as it
-/// lives, and writes `supervisor.pid` under it before it starts the task. So, with no lock held, a folder
-/// without `supervisor.pid` was never started and may be started (again), and a second supervisor started
-/// for the same folder waits for the lock, sees `supervisor.pid`, and leaves without running anything.
+/// Who runs an attempt is settled by `supervisor.lock`: a supervisor holds it (`flock`) for as long as it lives,
+/// and writes its pid into it, under the lock, before it starts the task (the claim), then its pid and the task's
+/// process group once the task runs. So, with no lock held, a folder whose lock file is empty was never started and
+/// may be started (again), and a second supervisor started for the same folder waits for the lock, sees the claim,
+/// and leaves without running anything. One file for all of it: every file an attempt creates costs an inode.
 public struct AttemptFiles: Sendable, Hashable {
     /// Absolute, because the supervisor changes its current directory to the task's.
     public let path: String
@@ -23,32 +24,27 @@ public struct AttemptFiles: Sendable, Hashable {
 
     public var spec: String { file("spec.json") }
     public var result: String { file("result.json") }
-    /// Written by the supervisor, under the lock, before it starts the task: the attempt is claimed.
-    public var supervisorPID: String { file("supervisor.pid") }
-    /// `{"pid":…,"pgid":…}`, written once the task's process group exists, so a cancel can still reach the
-    /// task after the supervisor's own death.
-    public var supervisorRecord: String { file("supervisor.json") }
+    /// Locked by the supervisor for its life; holds `PID` once claimed, then `PID PGID` once the task runs.
     public var lock: String { file("supervisor.lock") }
     public var stdout: String { file("stdout.log") }
+    /// The task's stderr, and the supervisor's own messages (it writes nowhere else, so never into a pipe of a dead
+    /// controller).
     public var stderr: String { file("stderr.log") }
     /// Present once a cancel was asked for. A file rather than only a signal, because a signal
     /// that arrives before the supervisor has its handlers would kill it without a result.
     public var cancelRequest: String { file("cancel.requested") }
-    /// The supervisor's own stdout/stderr, so it never writes into a pipe of a dead controller.
-    public var supervisorLog: String { file("supervisor.log") }
 
     public var cancelRequested: Bool { DurableFile.exists(cancelRequest) }
 
-    public func readPID() -> Int32? {
-        guard let bytes = DurableFile.read(supervisorPID) else { return nil }
-        return Int32(String(decoding: bytes, as: UTF8.self).filter { !$0.isWhitespace })
+    /// The claim in the lock file: the supervisor's pid, and the task's process group once it runs.
+    public func readClaim() -> (pid: Int32, group: Int32?)? {
+        guard let bytes = DurableFile.read(lock) else { return nil }
+        let fields = String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard let pid = fields.first.flatMap({ Int32($0) }) else { return nil }
+        return (pid, fields.dropFirst().first.flatMap { Int32($0) })
     }
 
-    /// The task's process group, from `supervisor.json`.
-    public func readProcessGroup() -> Int32? {
-        guard let bytes = DurableFile.read(supervisorRecord), let pgid = JSONValue.parse(bytes)?["pgid"]?.number else { return nil }
-        return Int32(exactly: pgid)
-    }
+    public func readPID() -> Int32? { readClaim()?.pid }
 
     /// Whether a live supervisor holds the lock now. Taking the lock for a moment to find out is harmless: a
     /// supervisor that starts meanwhile waits that moment.
@@ -59,13 +55,29 @@ public struct AttemptFiles: Sendable, Hashable {
         return flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK
     }
 
-    /// Takes the lock for the life of this process (the descriptor is deliberately never closed), waiting while
-    /// another supervisor holds it.
-    public func claim() throws(SystemError) {
+    /// Takes the lock for the life of this process, waiting while another supervisor holds it.
+    ///
+    /// - Returns: the lock's descriptor, to write the claim with; `nil` when the attempt was claimed before (this start
+    ///   was a duplicate, after a crash) or already has a result.
+    public func claim() throws(SystemError) -> Int32? {
         let fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SystemError("cannot open \(lock)", code: errno) }
         while flock(fd, LOCK_EX) != 0 {
             guard errno == EINTR else { throw SystemError("cannot lock \(lock)", code: errno) }
         }
+        var info = stat()
+        if fstat(fd, &info) == 0, info.st_size > 0 || DurableFile.exists(result) {
+            close(fd)
+            return nil
+        }
+        return fd
+    }
+
+    /// Writes the claim through the lock's descriptor. Not fsynced: after a power cut no supervisor runs, and an
+    /// attempt with no result is then retried or, unclaimed, started again.
+    public static func writeClaim(_ fd: Int32, pid: Int32, group: Int32? = nil) throws(SystemError) {
+        let text = Array((group.map { "\(pid) \($0)\n" } ?? "\(pid)\n").utf8)
+        let written = text.withUnsafeBytes { pwrite(fd, $0.baseAddress!, text.count, 0) }
+        guard written == text.count else { throw SystemError("cannot write the claim", code: errno) }
     }
 }

@@ -23,8 +23,9 @@ public enum DurableFile {
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
     /// Writes so that a reader sees the old file or the whole new one, and a power cut after the
-    /// return keeps the new one: temp file, fsync, rename, fsync of the directory.
-    public static func write(_ bytes: [UInt8], to path: String) throws(SystemError) {
+    /// return keeps the new one: temp file, fsync, rename, fsync of the directory. `durable: false` skips both
+    /// fsyncs, for files that only matter while the machine stays up (a power cut ends their processes too).
+    public static func write(_ bytes: [UInt8], to path: String, durable: Bool = true) throws(SystemError) {
         let temporary = "\(path).\(getpid()).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SystemError("cannot create \(temporary)", code: errno) }
@@ -35,7 +36,7 @@ public enum DurableFile {
             if written < 0 && errno == EINTR { continue }
             if written <= 0 { failure = SystemError("cannot write \(temporary)", code: errno) } else { offset += written }
         }
-        if failure == nil, fsync(fd) != 0 { failure = SystemError("cannot fsync \(temporary)", code: errno) }
+        if failure == nil, durable, fsync(fd) != 0 { failure = SystemError("cannot fsync \(temporary)", code: errno) }
         close(fd)
         if let failure {
             unlink(temporary)
@@ -46,6 +47,7 @@ public enum DurableFile {
             unlink(temporary)
             throw SystemError("cannot rename \(temporary) to \(path)", code: code)
         }
+        guard durable else { return }
         let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         let dirFD = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard dirFD >= 0 else { throw SystemError("cannot open \(directory)", code: errno) }

@@ -19,18 +19,14 @@ public enum Supervisor {
         SupervisorSignals.closeInheritedDescriptors()
         let files = AttemptFiles(attemptDirectory)
         let startedAt = wallClock()
+        let lock: Int32
         do {
-            try files.claim()
+            // Claimed before: this start was a duplicate (a controller that crashed and started it again).
+            guard let claimed = try files.claim() else { return 0 }
+            lock = claimed
+            try AttemptFiles.writeClaim(lock, pid: getpid())
         } catch {
-            report("sluice-supervisor: \(error)", to: nil)
-            return 1
-        }
-        // Claimed before: this start was a duplicate (a controller that crashed and started it again).
-        if DurableFile.exists(files.supervisorPID) || DurableFile.exists(files.result) { return 0 }
-        do {
-            try DurableFile.write(Array("\(getpid())\n".utf8), to: files.supervisorPID)
-        } catch {
-            report("sluice-supervisor: \(error)", to: nil)
+            report("sluice-supervisor: \(error)")
             return 1
         }
 
@@ -40,29 +36,30 @@ public enum Supervisor {
         do {
             guard let bytes = DurableFile.read(files.spec) else { throw SystemError("no attempt specification at \(files.spec)") }
             guard let spec = SupervisorSpec(JSONValue.parse(bytes)) else { throw SystemError("\(files.spec) is not a valid attempt specification") }
-            let ended = try supervise(spec, files: files)
+            let ended = try supervise(spec, files: files, lock: lock)
             exitCode = ended.exitCode
             succeeded = ended.exitCode == 0 && !ended.timedOut && !ended.cancelled
             result = .object([
                 "exitCode": ended.exitCode.map { .number(Double($0)) } ?? .null,
                 "signal": ended.signal.map { .number(Double($0)) } ?? .null,
                 "timedOut": .bool(ended.timedOut), "cancelled": .bool(ended.cancelled),
-                "startedAt": .number(startedAt), "endedAt": .number(wallClock()),
+                "startedAt": .number(startedAt), "endedAt": .number(wallClock()), "supervisorPID": .number(Double(getpid())),
                 "summary": .string(AttemptSummary.describe(exitCode: ended.exitCode, signal: ended.signal, timedOut: ended.timedOut,
                                                            cancelled: ended.cancelled, timeout: spec.timeout)),
             ])
         } catch {
             // 127 is what a shell reports for a command it could not run.
             let summary = "could not start: \(error)"
-            report(summary, to: files.stderr)
+            report(summary)
             (exitCode, succeeded) = (127, false)
             result = .object(["exitCode": .number(127), "timedOut": .bool(false), "cancelled": .bool(false),
-                              "startedAt": .number(startedAt), "endedAt": .number(wallClock()), "summary": .string(summary)])
+                              "startedAt": .number(startedAt), "endedAt": .number(wallClock()),
+                              "supervisorPID": .number(Double(getpid())), "summary": .string(summary)])
         }
         do {
             try DurableFile.write(Array(result.encoded.utf8), to: files.result)
         } catch {
-            report("sluice-supervisor: cannot record the result: \(error)", to: nil)
+            report("sluice-supervisor: cannot record the result: \(error)")
             return 1
         }
         if let exitCode, exitCode != 0 || succeeded { return exitCode }
@@ -77,7 +74,7 @@ public enum Supervisor {
     }
 
     /// Starts the shell and waits for it, stopping it on timeout or request.
-    static func supervise(_ spec: SupervisorSpec, files: AttemptFiles) throws(SystemError) -> Ended {
+    static func supervise(_ spec: SupervisorSpec, files: AttemptFiles, lock: Int32) throws(SystemError) -> Ended {
         let stopRequested = { SupervisorSignals.stopRequested || files.cancelRequested }
         if stopRequested() { return Ended(cancelled: true) }
         guard chdir(spec.workingDirectory) == 0 else { throw SystemError("working directory \(spec.workingDirectory)", code: errno) }
@@ -87,10 +84,9 @@ public enum Supervisor {
             standardOutput: files.stdout,
             standardError: files.stderr,
             newProcessGroup: true))
-        // The shell leads its group, so its pid is the group id. Best effort: without this file a cancel is noticed
-        // through cancel.requested alone and cannot reach the group after the supervisor's own death.
-        try? DurableFile.write(Array(JSONValue.object(["pid": .number(Double(getpid())), "pgid": .number(Double(shell))]).encoded.utf8),
-                               to: files.supervisorRecord)
+        // The shell leads its group, so its pid is the group id. Best effort: without it a cancel is noticed through
+        // cancel.requested alone and cannot reach the group after the supervisor's own death.
+        try? AttemptFiles.writeClaim(lock, pid: getpid(), group: shell)
         var stop = StopSequence(group: shell, timeout: spec.timeout, grace: spec.killGrace, stopRequested: stopRequested)
         let status = stop.waitForExit(of: shell)
         // A finished attempt owns no processes: background jobs the shell left behind go too.
@@ -118,9 +114,8 @@ public enum Supervisor {
         return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 
-    /// Appends a line to a log file (`nil`: only the supervisor's own stderr) and to stderr.
-    private static func report(_ message: String, to path: String?) {
-        if let path { DurableFile.appendLine(message, to: path) }
+    /// Writes a line to the supervisor's stderr: the attempt's `stderr.log` when the executor started it.
+    private static func report(_ message: String) {
         let line = Array((message + "\n").utf8)
         _ = line.withUnsafeBytes { write(2, $0.baseAddress!, line.count) }
     }

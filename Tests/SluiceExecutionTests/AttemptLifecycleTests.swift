@@ -47,7 +47,7 @@ import Testing
 
             let result = try await Fixture.result(executor, root + "/a")
             #expect(result.cancelled)
-            #expect(!FileManager.default.fileExists(atPath: root + "/a/supervisor.json"), "the task should never have started")
+            #expect(!Fixture.taskStarted(root + "/a"), "the task should never have started")
         }
     }
 
@@ -65,7 +65,7 @@ import Testing
             try launcher.run()
 
             let executor = try Fixture.executor()   // adopts: it did not start this supervisor
-            #expect(await Fixture.eventually { FileManager.default.fileExists(atPath: attempt + "/supervisor.json") })
+            #expect(await Fixture.eventually { Fixture.taskStarted(attempt) })
             guard case .running(let pid) = executor.status(of: attempt) else {
                 Issue.record("expected running, got \(executor.status(of: attempt))")
                 return
@@ -93,7 +93,7 @@ import Testing
             defer { pipeFDs.forEach { close($0) } }
             let pid = try executor.start(AttemptSpec(command: "sleep 30", workingDirectory: root), in: attempt)
             defer { executor.cancel(attempt) }
-            #expect(await Fixture.eventually { FileManager.default.fileExists(atPath: attempt + "/supervisor.json") })
+            #expect(await Fixture.eventually { Fixture.taskStarted(attempt) })
 
             // Its own session and group: a Ctrl-C, a hangup or a group kill aimed at the caller misses it.
             #expect(getsid(pid) == pid)
@@ -104,7 +104,7 @@ import Testing
             let targets = fds.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)") }
             #expect(targets.count == fds.count)
             #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/0") == "/dev/null")
-            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/1") == attempt + "/supervisor.log")
+            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/1") == attempt + "/stderr.log")
             #expect(targets.allSatisfy { !$0.hasPrefix("pipe:") && !$0.hasPrefix("socket:") }, "\(targets)")
             // Its signals are not blocked, whatever the test runner had blocked.
             let status = Fixture.read("/proc/\(pid)/status")
@@ -146,8 +146,8 @@ import Testing
     @Test func claimedWithoutResultAndNoSupervisorIsLost() async throws {
         try await Fixture.withTemporaryDirectory { root in
             let executor = try Fixture.executor()
-            // supervisor.pid is written under the lock before the task starts: with no lock held, the supervisor died.
-            try Data("4242\n".utf8).write(to: URL(fileURLWithPath: root + "/supervisor.pid"))
+            // The claim is written under the lock before the task starts: with no lock held, the supervisor died.
+            try Data("4242\n".utf8).write(to: URL(fileURLWithPath: root + "/supervisor.lock"))
             guard case .lost(let reason) = executor.status(of: root) else {
                 Issue.record("expected lost, got \(executor.status(of: root))")
                 return
@@ -168,7 +168,7 @@ import Testing
             let attempt = root + "/a"
             let pid = try executor.start(AttemptSpec(command: "echo $$ > pids; sleep 30", workingDirectory: root), in: attempt)
             #expect(await Fixture.eventually { !Fixture.pids(in: root + "/pids").isEmpty })
-            #expect(await Fixture.eventually { FileManager.default.fileExists(atPath: attempt + "/supervisor.json") })
+            #expect(await Fixture.eventually { Fixture.taskStarted(attempt) })
             kill(pid, SIGKILL)
 
             let status = await executor.wait(for: attempt)

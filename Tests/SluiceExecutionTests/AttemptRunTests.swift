@@ -56,7 +56,7 @@ import Testing
             process.waitUntilExit()
             #expect(process.terminationStatus == 3)
             #expect(FileManager.default.fileExists(atPath: root + "/result.json"))
-            #expect(Fixture.read(root + "/supervisor.pid") == "\(process.processIdentifier)\n")
+            #expect(Fixture.read(root + "/supervisor.lock").hasPrefix("\(process.processIdentifier) "))
         }
     }
 

@@ -23,6 +23,11 @@ enum Fixture {
         LocalExecutor(supervisorCommand: [try #require(supervisorBinary, "no sluice-supervisor binary near the test bundle")])
     }
 
+    /// Whether the attempt's task runs: its supervisor wrote the task's process group into the lock file.
+    static func taskStarted(_ attempt: String) -> Bool {
+        read(attempt + "/supervisor.lock").split(separator: " ").count == 2
+    }
+
     /// A fresh directory, removed when `body` returns.
     static func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws -> T {
         let path = FileManager.default.temporaryDirectory

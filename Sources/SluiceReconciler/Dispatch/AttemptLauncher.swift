@@ -23,8 +23,7 @@ struct AttemptLauncher {
         FaultPoint.reach(.launchWindow)
         let handle = AttemptHandle(id: attempt.id, directory: directory.path)
         do {
-            try executor.start(spec(for: task, attempt: attempt, gpus: gpus, workingDirectory: workingDirectory), for: handle)
-            if case .running(let pid) = executor.status(of: handle), pid > 0 {
+            if let pid = try executor.start(spec(for: task, attempt: attempt, gpus: gpus, workingDirectory: workingDirectory), for: handle) {
                 attempt = try store.markStarted(attempt.id, supervisorPID: pid, node: node, at: Date())
             }
         } catch {

@@ -49,6 +49,11 @@ extension Dispatcher {
     }
 
     private func finish(_ entry: Running, result: AttemptResult) throws {
+        var entry = entry
+        if entry.attempt.startedAt == nil, let pid = result.supervisorPID {
+            // Started while no engine watched (or by a restart): its start is recorded with its end.
+            entry.attempt = try store.markStarted(entry.attempt.id, supervisorPID: pid, node: entry.attempt.node, at: result.startedAt)
+        }
         let attempt = entry.attempt
         if let wasHealthy = stopping[attempt.id] {
             stopping[attempt.id] = nil
