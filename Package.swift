@@ -48,9 +48,9 @@ let package = Package(
         .executableTarget(
             name: "sluice-supervisor",
             dependencies: ["SluiceProcess"],
-            // The Swift runtime linked in: a dynamically linked supervisor spends most of its start loading and
-            // relocating the runtime's shared libraries, once per attempt.
-            linkerSettings: [.unsafeFlags(["-static-stdlib"])]
+            // Linked statically, runtime and libc alike: a dynamically linked supervisor spends most of its start loading and
+            // relocating shared libraries, once per attempt; a static one starts as fast as a small C program.
+            linkerSettings: [.unsafeFlags(["-static-executable"])]
         ),
         .target(name: "SluiceExecution", dependencies: ["SluiceProcess", "CSluiceSystem"]),
         .target(name: "SluiceOptimizer"),

@@ -3,34 +3,24 @@ import SluiceExecution
 import SluiceModel
 import SluiceStore
 
-/// Starts one attempt: its output folder, its store row, its spec, and its submission to the executor.
+/// Prepares one attempt: its output folder, its store row, its spec.
 struct AttemptLauncher {
     let store: Store
     let executor: any Executor
     let layout: StateLayout
 
-    /// Records the attempt (pending), then submits it. A crash between the two leaves a pending row whose folder has
-    /// no claimed supervisor: the next engine starts it (`Dispatcher.look`), so the launch window loses nothing.
-    func launch(_ task: DesiredTask, passID: Int64, node: String, gpus: [Int], workingDirectory: URL) throws -> Attempt {
+    /// Records the attempt (pending) with its output folder. It is submitted only once this row is committed
+    /// (`Dispatcher.submitRecorded`): a crash in between leaves a pending row whose folder has no claimed supervisor,
+    /// which the next engine starts (`Dispatcher.look`), so the launch window loses nothing and runs nothing twice.
+    func record(_ task: DesiredTask, passID: Int64, node: String) throws -> Attempt {
         let files = FileManager.default
         let output = layout.outputs(fingerprint: task.fingerprint)
         // A failed attempt may have left partial outputs; every attempt of a batch task starts from an empty folder.
         if !task.task.kind.isService { try? files.removeItem(at: output) }
         try files.createDirectory(at: output, withIntermediateDirectories: true)
         let directory = layout.attempt(workflow: task.workflow.name, task: task.task.name, fingerprint: task.fingerprint)
-        var attempt = try store.createAttempt(task.newAttempt(passID: passID, layout: layout, phase: .pending, node: node,
-                                                              attemptPath: directory.path), at: Date())
-        FaultPoint.reach(.launchWindow)
-        let handle = AttemptHandle(id: attempt.id, directory: directory.path)
-        do {
-            if let pid = try executor.start(spec(for: task, attempt: attempt, gpus: gpus, workingDirectory: workingDirectory), for: handle) {
-                attempt = try store.markStarted(attempt.id, supervisorPID: pid, node: node, at: Date())
-            }
-        } catch {
-            try? store.markFinished(attempt.id, phase: .failed, exitCode: nil, message: "could not start: \(error)", at: Date())
-            throw error
-        }
-        return attempt
+        return try store.createAttempt(task.newAttempt(passID: passID, layout: layout, phase: .pending, node: node,
+                                                       attemptPath: directory.path), at: Date())
     }
 
     /// What the attempt runs with. Deterministic but for a service's free port, so an attempt recorded and never

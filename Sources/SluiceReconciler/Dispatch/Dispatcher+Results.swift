@@ -81,6 +81,12 @@ extension Dispatcher {
         }
     }
 
+    /// Ends an attempt that could not be submitted as failed (it counts as a try, like any failed start).
+    func abandon(_ id: Int64, message: String) throws {
+        guard let entry = running[id] else { return }
+        try record(entry, phase: .failed, exitCode: nil, message: message, at: Date())
+    }
+
     /// Records the end of an attempt, gives back what it held, and marks its task for a new look.
     private func record(_ entry: Running, phase: AttemptPhase, exitCode: Int32?, message: String?, at time: Date) throws {
         let ended = try store.markFinished(entry.attempt.id, phase: phase, exitCode: exitCode, message: message, at: time)

@@ -68,6 +68,12 @@ final class Dispatcher {
     /// Service attempts being stopped at the end of `apply`, with whether they had been healthy.
     var stopping: [Int64: Bool] = [:]
     var report = DispatchReport()
+    /// Recorded in the open batch; submitted after its commit.
+    private var recorded: [Submission] = []
+    /// Submitted, with the supervisor's pid: recorded as started in the next batch.
+    private var started: [(id: Int64, pid: Int32, at: Date)] = []
+    private var failedSubmissions: [Int64] = []
+    private var firstUnrecordedStart: Date?
 
     init(context: PassContext, store: Store, executor: any Executor, layout: StateLayout, configuration: ReconcilerConfiguration,
          observer: @escaping PassObserver, logger: Logger, healthy: Set<Int64>) throws {
@@ -103,16 +109,33 @@ final class Dispatcher {
 
     static func nodeKey(_ pool: String, _ node: String) -> String { "\(pool)/\(node)" }
 
-    /// Work remains: a desired task is neither done, nor failed, nor skipped, or a service is being stopped.
-    var inProgress: Bool { unsettled > 0 || !stopping.isEmpty }
+    /// Work remains: a desired task is neither done, nor failed, nor skipped, a service is being stopped, or a start
+    /// is still to be recorded.
+    var inProgress: Bool { unsettled > 0 || !stopping.isEmpty || !started.isEmpty || !failedSubmissions.isEmpty }
 
     /// Tasks that failed for good, or were skipped.
     var failedTasks: [String] {
         states.indices.filter { states[$0] == .failed || states[$0] == .skipped }.map { context.tasks[$0].key }
     }
 
-    /// The earliest timer, for the driver's wait.
-    var nextDeadline: Date? { timers.values.min() }
+    /// The earliest timer, for the driver's wait. Starts are recorded with the next event, or after
+    /// `startRecordDelay` at the latest: a short task's start and end then share one commit.
+    var nextDeadline: Date? {
+        var due = timers.values.min()
+        if !failedSubmissions.isEmpty { due = Date() }
+        if let first = firstUnrecordedStart { due = min(due ?? .distantFuture, first.addingTimeInterval(configuration.startRecordDelay)) }
+        return due
+    }
+
+    /// One burst of work in one transaction: the starts submitted since the last one are recorded first, then `body`
+    /// runs; after the commit, what it recorded is submitted.
+    func burst(_ body: () throws -> Void) throws {
+        try store.batch {
+            try recordStarts()
+            try body()
+        }
+        submitRecorded()
+    }
 
     // MARK: - Loading
 
@@ -343,12 +366,11 @@ final class Dispatcher {
         }
         let launcher = AttemptLauncher(store: store, executor: executor, layout: layout)
         do {
-            let attempt = try launcher.launch(task, passID: context.passID, node: node, gpus: gpus,
-                                              workingDirectory: context.workingDirectories[task.workflow.name]!)
+            let attempt = try launcher.record(task, passID: context.passID, node: node)
             recordAttempt(attempt, task: position)
             running[attempt.id] = Running(attempt: attempt, task: position, nodeKey: Self.nodeKey(pool, node), demand: demand, gpus: gpus)
+            recorded.append(Submission(attempt: attempt, task: position, gpus: gpus))
             report.changed = true
-            observer(.started(workflow: task.workflow.name, task: task.task.name, attempt: attempt.number, node: node))
             if task.task.kind.isService { setTimer(position, at: now.addingTimeInterval(configuration.healthCheckInterval)) }
         } catch {
             ledger.release(demand, on: Self.nodeKey(pool, node), gpus: gpus)
@@ -356,6 +378,55 @@ final class Dispatcher {
             throw error
         }
         return true
+    }
+
+    /// An attempt recorded in the current batch, to submit once the batch is committed.
+    struct Submission {
+        var attempt: Attempt
+        var task: Int
+        var gpus: [Int]
+    }
+
+    /// Submits the attempts recorded in the batch that was just committed, and remembers their supervisors so the
+    /// next batch records them as started. Call it after every `store.batch` that ran the dispatcher.
+    func submitRecorded() {
+        let submissions = recorded
+        recorded.removeAll()
+        for submission in submissions {
+            let task = context.tasks[submission.task]
+            let attempt = submission.attempt
+            FaultPoint.reach(.launchWindow)
+            let spec = AttemptLauncher(store: store, executor: executor, layout: layout)
+                .spec(for: task, attempt: attempt, gpus: submission.gpus, workingDirectory: context.workingDirectories[task.workflow.name]!)
+            do {
+                if let pid = try executor.start(spec, for: handle(attempt)) {
+                    started.append((attempt.id, pid, Date()))
+                    firstUnrecordedStart = firstUnrecordedStart ?? Date()
+                }
+                observer(.started(workflow: task.workflow.name, task: task.task.name, attempt: attempt.number, node: attempt.node ?? "?"))
+            } catch {
+                // The row stays pending: the next look (its end event never comes, so the resync) starts it again.
+                logger.error("cannot start an attempt", metadata: metadata(attempt).merging(["error": "\(error)"]) { $1 })
+                observer(.failed(workflow: task.workflow.name, task: task.task.name, summary: "could not start: \(error)", attempt: attempt.number, retryIn: nil))
+                failedSubmissions.append(attempt.id)
+            }
+        }
+    }
+
+    /// Records the starts of the last submissions, and fails those that could not be submitted; first thing in a batch.
+    func recordStarts() throws {
+        let starts = started
+        started.removeAll()
+        firstUnrecordedStart = nil
+        for (id, pid, time) in starts {
+            guard var entry = running[id], entry.attempt.startedAt == nil else { continue }
+            entry.attempt = try store.markStarted(id, supervisorPID: pid, node: entry.attempt.node, at: time)
+            running[id] = entry
+            if let position = entry.task { recordAttempt(entry.attempt, task: position) }
+        }
+        let failures = failedSubmissions
+        failedSubmissions.removeAll()
+        for id in failures { try abandon(id, message: "could not start its supervisor") }
     }
 
     func release(_ entry: Running) {

@@ -140,7 +140,7 @@ public final class Controller: Service, Sendable {
             if watchesRef, let seen = loop.commit, (try? repository.resolve(configuration.ref)) != seen { loop.wakeReasons.append("ref moved") }
             guard let dispatcher = loop.dispatcher else { continue }
             do {
-                try store.batch {
+                try dispatcher.burst {
                     for id in attempts { try dispatcher.attemptChanged(id) }
                     try dispatcher.fire()
                 }
@@ -168,7 +168,7 @@ public final class Controller: Service, Sendable {
             let dispatcher = try Dispatcher(context: context, store: store, executor: reconciler.executor, layout: reconciler.layout,
                                             configuration: configuration.reconciler, observer: observer, logger: logger,
                                             healthy: loop.dispatcher?.healthy ?? healthyServices)
-            try store.batch { try dispatcher.begin() }
+            try dispatcher.burst { try dispatcher.begin() }
             loop.dispatcher = dispatcher
             loop.commit = commit
             try afterEvents(reconciler, dispatcher: dispatcher, trigger: trigger, loop: &loop)

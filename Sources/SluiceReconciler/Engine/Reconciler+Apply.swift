@@ -15,7 +15,7 @@ extension Reconciler {
         let context = try prepare(commit: commit, trigger: trigger, retryScope: nil)
         let dispatcher = try Dispatcher(context: context, store: store, executor: executor, layout: layout, configuration: configuration,
                                         observer: observer, logger: logger, healthy: healthyServices)
-        try store.batch { try dispatcher.begin() }
+        try dispatcher.burst { try dispatcher.begin() }
         var services: [String: String] = [:]
         var servicesStopped = false
         var lastReplan = Date.distantPast
@@ -35,7 +35,7 @@ extension Reconciler {
                 }
             }
             let events = mailbox.take(until: dispatcher.nextDeadline)
-            try store.batch {
+            try dispatcher.burst {
                 for case .attempt(let id) in events { try dispatcher.attemptChanged(id) }
                 try dispatcher.fire()
             }

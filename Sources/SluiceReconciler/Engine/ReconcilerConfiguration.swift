@@ -37,6 +37,9 @@ public struct ReconcilerConfiguration: Sendable {
     /// Re-optimizing what has not started happens at most this often, in seconds: it is worth it only when it can
     /// change the order of real work, never after every short task.
     public var replanInterval = 1.0
+    /// At most this many seconds pass between an attempt's start and its record in the store; a shorter attempt's
+    /// start is recorded with its end, in one commit.
+    public var startRecordDelay = 0.05
     /// Seconds between two health checks of a running service.
     public var healthCheckInterval = 0.1
 

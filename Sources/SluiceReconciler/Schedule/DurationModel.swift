@@ -10,7 +10,8 @@ public enum DurationHistory {
             if let estimate = task.estimate { return estimate }
             let past = (try? store?.successfulDurations(workflow: workflow, task: task.name, limit: history)) ?? []
             guard !past.isEmpty else { return defaultDuration }
-            return past.sorted()[past.count / 2]
+            // Clocks of different processes may disagree by a hair; a duration is never negative.
+            return max(0, past.sorted()[past.count / 2])
         }
     }
 }
