@@ -56,26 +56,45 @@ extension Store {
         }
     }
 
-    /// The newest attempt of the task that succeeded or reused a cached result: the version in force.
-    public func lastSuccess(workflow: String, task: String) throws(StoreError) -> Attempt? {
+    /// The newest attempt of each task that succeeded or reused a cached result (the version in force), by task name.
+    public func lastSuccesses(workflow: String) throws(StoreError) -> [String: Attempt] {
         try read { db in
-            try Attempt.fetchAll(db, where: "workflow = ? AND task = ? AND phase IN (?, ?)",
-                                 [workflow, task, AttemptPhase.succeeded.rawValue, AttemptPhase.cached.rawValue],
-                                 suffix: "ORDER BY id DESC LIMIT 1").first
+            let rows = try Attempt.fetchAll(db, where: """
+                id IN (SELECT MAX(id) FROM attempt WHERE workflow = ? AND phase IN (?, ?) GROUP BY task)
+                """, [workflow, AttemptPhase.succeeded.rawValue, AttemptPhase.cached.rawValue])
+            return Dictionary(rows.map { ($0.task, $0) }, uniquingKeysWith: { _, newer in newer })
         }
     }
 
-    /// Durations in seconds of the newest `limit` succeeded attempts of a task, newest first: the optimizer
-    /// learns its estimates from these. Failed, timed-out and cached attempts would skew them, so only
-    /// real successes with both times count.
-    public func successfulDurations(workflow: String, task: String, limit: Int) throws(StoreError) -> [Double] {
+    /// Durations in seconds of the newest `limit` succeeded attempts of each task, by task name, newest first: the
+    /// optimizer learns its estimates from these. Failed, timed-out and cached attempts would skew them, so only real
+    /// successes with both times count. One query for the whole workflow.
+    public func successfulDurations(workflow: String, limit: Int) throws(StoreError) -> [String: [Double]] {
         try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT startedAt, endedAt FROM attempt
-                WHERE workflow = ? AND task = ? AND phase = ? AND startedAt IS NOT NULL AND endedAt IS NOT NULL
-                ORDER BY id DESC LIMIT ?
-                """, arguments: [workflow, task, AttemptPhase.succeeded.rawValue, Self.clamp(limit)])
-                .map { row in (row["endedAt"] as Date).timeIntervalSince(row["startedAt"] as Date) }
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT task, startedAt, endedAt FROM (
+                    SELECT task, startedAt, endedAt, ROW_NUMBER() OVER (PARTITION BY task ORDER BY id DESC) AS rank
+                    FROM attempt
+                    WHERE workflow = ? AND phase = ? AND startedAt IS NOT NULL AND endedAt IS NOT NULL)
+                WHERE rank <= ? ORDER BY task, rank
+                """), arguments: [workflow, AttemptPhase.succeeded.rawValue, Self.clamp(limit)])
+            var durations: [String: [Double]] = [:]
+            for row in rows {
+                durations[row["task"], default: []].append((row["endedAt"] as Date).timeIntervalSince(row["startedAt"] as Date))
+            }
+            return durations
+        }
+    }
+
+    /// How many attempts each task of the workflow has at each fingerprint: task → fingerprint → count.
+    public func attemptCounts(workflow: String) throws(StoreError) -> [String: [String: Int]] {
+        try read { db in
+            var counts: [String: [String: Int]] = [:]
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT task, fingerprint, COUNT(*) AS n FROM attempt WHERE workflow = ? GROUP BY task, fingerprint"),
+                                        arguments: [workflow]) {
+                counts[row["task"], default: [:]][row["fingerprint"]] = row["n"]
+            }
+            return counts
         }
     }
 }

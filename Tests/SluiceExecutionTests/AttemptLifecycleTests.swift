@@ -115,10 +115,12 @@ import Testing
     @Test func newExecutorAdoptsRunningAndFinishedAttempts() async throws {
         try await Fixture.withTemporaryDirectory { root in
             let attempt = root + "/a"
-            let pid = try Fixture.executor().start(AttemptSpec(command: "sleep 0.4; exit 7", workingDirectory: root), in: attempt)
+            // A gate rather than a sleep: on a loaded machine a short task could end before anyone looked.
+            let pid = try Fixture.executor().start(AttemptSpec(command: "while [ ! -e gate ]; do sleep 0.02; done; exit 7", workingDirectory: root), in: attempt)
 
             let adopter = try Fixture.executor()
             #expect(await Fixture.eventually { adopter.status(of: attempt) == .running(pid: pid) })
+            #expect(FileManager.default.createFile(atPath: root + "/gate", contents: nil))
             let result = try await Fixture.result(adopter, attempt)
             #expect(result.exitCode == 7)
             #expect(try Fixture.executor().status(of: attempt) == .finished(result))

@@ -91,7 +91,9 @@ import Testing
             let result = try await Fixture.result(executor, root + "/a")
             let elapsed = Date().timeIntervalSince(started)
 
-            #expect(elapsed >= 0.75 && elapsed < 4, "took \(elapsed)s")
+            // Not before the grace is over; how long after depends on the machine's load, and the suite's time limit
+            // catches a hang.
+            #expect(elapsed >= 0.75, "took \(elapsed)s")
             #expect(result.timedOut)
             #expect(result.signal == SIGKILL)
             #expect(result.exitCode == nil)

@@ -38,15 +38,15 @@ struct QueryTests {
     func lastSuccess() throws {
         let store = try Store.inMemory()
         let pass = try store.beginPass(commit: "abc", trigger: "push", at: at(0))
-        #expect(try store.lastSuccess(workflow: "customer-service", task: "train") == nil)
+        #expect(try store.lastSuccesses(workflow: "customer-service")["train"] == nil)
 
         let first = try store.ranAttempt(fingerprint: "fp-1", pass: pass, phase: .succeeded, start: 0, end: 1)
         try store.ranAttempt(fingerprint: "fp-2", pass: pass, phase: .failed, start: 2, end: 3)
-        #expect(try store.lastSuccess(workflow: "customer-service", task: "train") == first)
+        #expect(try store.lastSuccesses(workflow: "customer-service")["train"] == first)
 
         let cached = try store.createAttempt(newAttempt(fingerprint: "fp-1", pass: pass, phase: .cached), at: at(4))
-        #expect(try store.lastSuccess(workflow: "customer-service", task: "train") == cached)
-        #expect(try store.lastSuccess(workflow: "customer-service", task: "serve") == nil)
+        #expect(try store.lastSuccesses(workflow: "customer-service")["train"] == cached)
+        #expect(try store.lastSuccesses(workflow: "customer-service")["serve"] == nil)
     }
 
     @Test("successfulDurations: newest first, succeeded only, limited")
@@ -60,10 +60,10 @@ struct QueryTests {
         try store.createAttempt(newAttempt(pass: pass, phase: .cached), at: at(400))
         try store.ranAttempt(task: "clean-data", pass: pass, phase: .succeeded, start: 0, end: 999)
 
-        #expect(try store.successfulDurations(workflow: "customer-service", task: "train", limit: 10) == [30, 20, 10])
-        #expect(try store.successfulDurations(workflow: "customer-service", task: "train", limit: 2) == [30, 20])
-        #expect(try store.successfulDurations(workflow: "customer-service", task: "train", limit: 0).isEmpty)
-        #expect(try store.successfulDurations(workflow: "customer-service", task: "train", limit: -1).isEmpty)
+        #expect(try store.successfulDurations(workflow: "customer-service", limit: 10)["train"] == [30, 20, 10])
+        #expect(try store.successfulDurations(workflow: "customer-service", limit: 2)["train"] == [30, 20])
+        #expect(try store.successfulDurations(workflow: "customer-service", limit: 0).isEmpty)
+        #expect(try store.successfulDurations(workflow: "customer-service", limit: -1).isEmpty)
     }
 
     @Test("unfinishedAttempts lists pending and running attempts of every workflow")

@@ -12,9 +12,10 @@ public enum ActualStateReader {
         var state = ActualState(succeededFingerprints: try store.succeededFingerprints())
         for workflow in try store.workflowStates() where workflow.removedAt == nil {
             var record = WorkflowRecord(name: workflow.name, commit: workflow.lastGoodCommit)
+            let successes = try store.lastSuccesses(workflow: workflow.name)
             for latest in try store.latestAttempts(workflow: workflow.name) {
                 var task = TaskRecord(name: latest.task, isService: latest.isService)
-                task.lastSuccess = try store.lastSuccess(workflow: workflow.name, task: latest.task).flatMap(inputs)
+                task.lastSuccess = successes[latest.task].flatMap(inputs)
                 if !latest.phase.isFinal, let running = inputs(latest) {
                     task.running = RunningAttempt(inputs: running, attempt: latest.number)
                 }

@@ -18,9 +18,9 @@ public enum Anomaly {
         return median + deviations * max(mad, 0.1 * median, 1)
     }
 
-    static func check(_ attempt: Attempt, store: Store, now: Date) throws -> String? {
+    /// - Parameter history: the task's recent successful durations, newest first.
+    static func check(_ attempt: Attempt, history: [Double], now: Date) -> String? {
         guard attempt.phase == .running, !attempt.isService, let started = attempt.startedAt else { return nil }
-        let history = try store.successfulDurations(workflow: attempt.workflow, task: attempt.task, limit: 20)
         guard let limit = threshold(history: history) else { return nil }
         let elapsed = now.timeIntervalSince(started)
         guard elapsed > limit else { return nil }

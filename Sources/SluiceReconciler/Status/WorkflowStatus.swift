@@ -54,10 +54,13 @@ extension WorkflowStatus {
                                now: Date = Date(), logTail: (Attempt) -> String? = { _ in nil }) throws -> [WorkflowStatus] {
         try store.workflowStates().sorted { $0.name < $1.name }.map { state in
             let latest = try store.latestAttempts(workflow: state.name)
+            let counts = try store.attemptCounts(workflow: state.name)
+            // Read only when some task runs: the anomaly check needs its history.
+            let history = latest.contains { $0.phase == .running && !$0.isService } ? try store.successfulDurations(workflow: state.name, limit: 20) : [:]
             let rank = Dictionary((order[state.name] ?? []).enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
             let sorted = latest.sorted { (rank[$0.task] ?? Int.max, $0.createdAt, $0.task) < (rank[$1.task] ?? Int.max, $1.createdAt, $1.task) }
             let tasks = try sorted.map { attempt in
-                let count = try store.attempts(workflow: state.name, task: attempt.task).filter { $0.fingerprint == attempt.fingerprint }.count
+                let count = counts[attempt.task]?[attempt.fingerprint] ?? 0
                 let failed = [.failed, .timedOut].contains(attempt.phase)
                 return TaskStatus(name: attempt.task, phase: attempt.phase, fingerprint: attempt.fingerprint, attempts: count,
                                   exitCode: attempt.exitCode, node: attempt.node, startedAt: attempt.startedAt, endedAt: attempt.endedAt,
@@ -66,7 +69,7 @@ extension WorkflowStatus {
                                   service: attempt.isService && !attempt.phase.isFinal
                                       ? LaunchedSpec.read(attempt.attemptPath)?.port.map { ServiceStatus(address: "http://127.0.0.1:\($0)", healthy: healthy.contains(attempt.id)) }
                                       : nil,
-                                  anomaly: try Anomaly.check(attempt, store: store, now: now))
+                                  anomaly: Anomaly.check(attempt, history: history[attempt.task] ?? [], now: now))
             }
             let planned = layout.flatMap { try? Data(contentsOf: $0.plannedSchedule(workflow: state.name)) }
                 .flatMap { try? JSONDecoder().decode(PoolSchedule.self, from: $0) }
