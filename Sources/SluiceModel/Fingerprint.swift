@@ -4,16 +4,37 @@ import Crypto
 /// which part changed. Not in it: `estimate`, `retries`, `timeout`, labels, or how the manifest is laid out.
 public struct FingerprintInputs: Hashable, Sendable, Codable {
     /// `run`, or `service.run` for a service.
-    public var run: String
-    public var env: [String: String]
+    public var run: String { didSet { refresh() } }
+    public var env: [String: String] { didSet { refresh() } }
     /// Resource amounts in canonical units, so `2000m` and `2` are the same.
-    public var resources: [String: Double]
+    public var resources: [String: Double] { didSet { refresh() } }
     /// Input file path → git blob id (hex); a folder input contributes every file under it.
-    public var inputs: [String: String]
+    public var inputs: [String: String] { didSet { refresh() } }
     /// Needed task name → that task's fingerprint.
-    public var needs: [String: String]
+    public var needs: [String: String] { didSet { refresh() } }
     /// For a scheduled workflow, the tick this run belongs to.
-    public var scheduleTick: String?
+    public var scheduleTick: String? { didSet { refresh() } }
+    /// The SHA-256 of the canonical encoding, in lower-case hex. Kept up to date by every change rather than
+    /// computed on each read: a plan of 50,000 tasks reads each fingerprint many times.
+    public private(set) var fingerprint = ""
+
+    private enum CodingKeys: String, CodingKey {
+        case run, env, resources, inputs, needs, scheduleTick
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(run: try container.decode(String.self, forKey: .run),
+                  env: try container.decode([String: String].self, forKey: .env),
+                  resources: try container.decode([String: Double].self, forKey: .resources),
+                  inputs: try container.decode([String: String].self, forKey: .inputs),
+                  needs: try container.decode([String: String].self, forKey: .needs),
+                  scheduleTick: try container.decodeIfPresent(String.self, forKey: .scheduleTick))
+    }
+
+    private mutating func refresh() {
+        fingerprint = Self.digest(canonicalEncoding)
+    }
 
     public init(run: String, env: [String: String] = [:], resources: [String: Double] = [:], inputs: [String: String] = [:],
                 needs: [String: String] = [:], scheduleTick: String? = nil) {
@@ -23,11 +44,11 @@ public struct FingerprintInputs: Hashable, Sendable, Codable {
         self.inputs = inputs
         self.needs = needs
         self.scheduleTick = scheduleTick
+        self.fingerprint = Self.digest(canonicalEncoding)
     }
 
-    /// The SHA-256 of the canonical encoding, in lower-case hex.
-    public var fingerprint: String {
-        SHA256.hash(data: Array(canonicalEncoding.utf8)).map { byte in
+    private static func digest(_ text: String) -> String {
+        SHA256.hash(data: Array(text.utf8)).map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()

@@ -37,11 +37,16 @@ public struct ManifestSet: Sendable {
 
     /// Parses and validates `files`; the result holds all their problems, sorted by place.
     public static func load(_ files: [ManifestFile]) -> ManifestSet {
+        load(parsed: files.map { ManifestParser.parse($0.text, file: $0.path) })
+    }
+
+    /// Validates files parsed already (each file's parse depends on its text alone, so callers may keep them by
+    /// content); the result holds all their problems, sorted by place.
+    public static func load(parsed files: [ManifestParser.ParsedFile]) -> ManifestSet {
         var set = ManifestSet()
         var candidates: [Workflow] = []
         var flawed: [Workflow] = []
-        for file in files {
-            let parsed = ManifestParser.parse(file.text, file: file.path)
+        for parsed in files {
             set.diagnostics += parsed.diagnostics
             set.rejectedWorkflows.formUnion(parsed.diagnostics.compactMap(\.workflow))
             set.rejectedPools.formUnion(parsed.rejectedPools)

@@ -145,10 +145,11 @@ struct Fields {
     var entries: [(name: String, key: Node, value: Node)] = []
 
     subscript(name: String) -> Node? {
-        entries.first { $0.name == name }?.value
+        // By index, so that looking does not copy (and retain) every entry on the way.
+        entries.firstIndex { $0.name == name }.map { entries[$0].value }
     }
 
     func key(_ name: String) -> Node? {
-        entries.first { $0.name == name }?.key
+        entries.firstIndex { $0.name == name }.map { entries[$0].key }
     }
 }

@@ -37,9 +37,13 @@ public struct DesiredStateLoader {
     /// silently run somewhere else.
     public var availableExecutors: Set<ExecutorKind>
 
-    public init(manifestFolder: String? = nil, availableExecutors: Set<ExecutorKind> = [.local]) {
+    /// Parsed manifest files by blob, kept across loads: a commit that changes one file of a thousand parses one.
+    public let cache: ManifestCache
+
+    public init(manifestFolder: String? = nil, availableExecutors: Set<ExecutorKind> = [.local], cache: ManifestCache = ManifestCache()) {
         self.manifestFolder = manifestFolder
         self.availableExecutors = availableExecutors
+        self.cache = cache
     }
 
     /// Whether a file of the tree is a manifest: `*.yaml`/`*.yml`, outside hidden folders such as `.github/`,
@@ -53,12 +57,8 @@ public struct DesiredStateLoader {
     ///   so each tick asks for a new run.
     public func load(from repository: Repository, commit oid: OID, now: Date = Date()) throws -> DesiredState {
         let commit = try repository.commitInfo(oid)
-        var files: [ManifestFile] = []
-        for file in try repository.files(at: oid, under: manifestFolder) where Self.isManifestPath(file.path) {
-            let data = try repository.blob(file.blob)
-            files.append(ManifestFile(path: file.path, text: String(decoding: data, as: UTF8.self)))
-        }
-        let manifests = ManifestSet.load(files)
+        let paths = try repository.files(at: oid, under: manifestFolder).filter { Self.isManifestPath($0.path) }
+        let manifests = ManifestSet.load(parsed: try cache.parse(paths, from: repository))
         var diagnostics = manifests.diagnostics
         var workflows: [DesiredWorkflow] = []
         for workflow in manifests.workflows {
@@ -98,5 +98,40 @@ public struct DesiredStateLoader {
     static func tick(of workflow: Workflow, now: Date) -> String? {
         guard let schedule = workflow.schedule else { return nil }
         return schedule.latestTick(atOrBefore: now).map { ISO8601DateFormatter().string(from: $0) } ?? "none"
+    }
+}
+
+/// Manifest files parsed before, by blob id and path (a diagnostic names its file). Blobs are immutable, so an entry
+/// never goes stale; entries of blobs no longer in the tree are dropped at each load, so memory follows the tree.
+public final class ManifestCache: @unchecked Sendable {
+    private struct Key: Hashable {
+        var blob: OID
+        var path: String
+    }
+
+    private let lock = NSLock()
+    private var parsed: [Key: ManifestParser.ParsedFile] = [:]
+
+    public init() {}
+
+    /// The parse of every file, in order; files not seen before are read and parsed, on every core.
+    func parse(_ files: [TreeFile], from repository: Repository) throws -> [ManifestParser.ParsedFile] {
+        let keys = files.map { Key(blob: $0.blob, path: $0.path) }
+        let known = lock.withLock { parsed }
+        let missing = keys.filter { known[$0] == nil }
+        // libgit2 reads on this thread; the parses, which are pure, spread over the cores.
+        let texts = try missing.map { String(decoding: try repository.blob($0.blob), as: UTF8.self) }
+        var fresh = [ManifestParser.ParsedFile?](repeating: nil, count: missing.count)
+        fresh.withUnsafeMutableBufferPointer { slots in
+            let slots = UncheckedBox(slots)
+            DispatchQueue.concurrentPerform(iterations: missing.count) { index in
+                slots.value[index] = ManifestParser.parse(texts[index], file: missing[index].path)
+            }
+        }
+        var current: [Key: ManifestParser.ParsedFile] = [:]
+        for key in keys { current[key] = known[key] }
+        for (key, file) in zip(missing, fresh) { current[key] = file! }
+        lock.withLock { parsed = current }
+        return keys.map { current[$0]! }
     }
 }

@@ -59,6 +59,8 @@ final class Dispatcher {
     private var dirty = IndexHeap()
     /// Ready tasks whose needs are done, waiting for room on a node, in dispatch order.
     private var waitingForRoom: [Int] = []
+    /// Per task: whether it is in `waitingForRoom` (every evaluation asks, so not by a search).
+    private var isWaiting: [Bool]
     /// Per task: when to look at it again (a retry's back-off, a service's next health check).
     private var timers: [Int: Date] = [:]
     /// Services that have passed their health check, by attempt id.
@@ -98,6 +100,7 @@ final class Dispatcher {
         states = Array(repeating: .unknown, count: count)
         unsettled = count
         priority = context.tasks.map(\.plannedStart)
+        isWaiting = Array(repeating: false, count: count)
         succeededFingerprints = try store.succeededFingerprints()
         var capacities: [String: [String: Double]] = [:]
         for pool in context.desired.manifests.pools {
@@ -320,19 +323,21 @@ final class Dispatcher {
     // MARK: - Dispatch
 
     private func insertWaiting(_ position: Int) {
+        guard !isWaiting[position] else { return }
+        isWaiting[position] = true
         let key = (priority[position], position)
         var low = 0, high = waitingForRoom.count
         while low < high {
             let middle = (low + high) / 2
             let other = waitingForRoom[middle]
-            if other == position { return }
             if (priority[other], other) < key { low = middle + 1 } else { high = middle }
         }
-        if low < waitingForRoom.count, waitingForRoom[low] == position { return }
         waitingForRoom.insert(position, at: low)
     }
 
     private func removeWaiting(_ position: Int) {
+        guard isWaiting[position] else { return }
+        isWaiting[position] = false
         if let found = waitingForRoom.firstIndex(of: position) { waitingForRoom.remove(at: found) }
     }
 
@@ -344,6 +349,7 @@ final class Dispatcher {
             let task = waitingForRoom[position]
             if try start(task, now: now) {
                 waitingForRoom.remove(at: position)
+                isWaiting[task] = false
                 setState(task, .busy)
                 misses = 0
             } else {

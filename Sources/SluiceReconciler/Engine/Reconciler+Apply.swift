@@ -50,7 +50,8 @@ extension Reconciler {
     }
 }
 
-/// Carries a value that is only ever used on one thread at a time across the hop onto the engine's thread.
+/// Carries a value across threads that never touch it at the same time (the hop onto the engine's thread), or touch
+/// disjoint parts of it (the slots of a parallel parse).
 struct UncheckedBox<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }

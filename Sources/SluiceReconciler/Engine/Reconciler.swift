@@ -28,6 +28,8 @@ public final class Reconciler {
     let observer: PassObserver
     /// Services seen healthy, by attempt id; lives as long as the reconciler.
     var healthyServices = Set<Int64>()
+    /// Manifests parsed by earlier passes of this reconciler (the controller's), by blob.
+    let manifestCache = ManifestCache()
     /// How many times a schedule was re-optimized after a surprise.
     public internal(set) var replans = 0
 
@@ -58,7 +60,7 @@ public final class Reconciler {
     func prepare(commit: OID, trigger: String, retryScope: RetryScope?) throws -> PassContext {
         let info = try repository.commitInfo(commit)
         try store.recordCommit(commit.hex, summary: info.summary, at: Date())
-        let loader = DesiredStateLoader(manifestFolder: configuration.manifestFolder)
+        let loader = DesiredStateLoader(manifestFolder: configuration.manifestFolder, cache: manifestCache)
         var desired = try loader.load(from: repository, commit: commit)
         errorsChanged = try recordWorkflowStates(&desired, loader: loader)
         let passID = try store.beginPass(commit: commit.hex, trigger: trigger, at: Date())
