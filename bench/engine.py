@@ -1,6 +1,6 @@
 """Engine figures of docs/benchmarks.md that the peers harness does not cover, on a release build.
 
-usage: python3 bench/engine.py SLUICE_BIN [all|distinct|plan|nochange]
+usage: python3 bench/engine.py SLUICE_BIN [all|nochange|distinct|plan|controller|apply50k]
 Prints one line per measure: wall seconds and, for plan, the peak RSS of the sluice process.
 """
 import os, resource, shutil, subprocess, sys, tempfile, time
@@ -63,8 +63,62 @@ def plan():
         f.write(pool(20, 32))
     workflows(repo, 1000, 50, unique=True)
     commit(repo)
-    wall, rss = timed([BIN, "plan", "--repo", repo, "--state", os.path.join(repo, ".state"), "--time-limit", "0.2"])
+    wall, rss = timed([BIN, "plan", "--repo", repo, "--state", os.path.join(repo, ".state")])
     print("[plan-50000] %.2f s, peak RSS %s MB" % (wall, "%.0f" % (rss / 1024) if rss else "?"))
+    shutil.rmtree(repo)
+
+
+def apply50k():
+    """`apply` of 1,000 workflows x 50 distinct tasks on 20 nodes x 32 cpus: wall time and peak RSS. Keeps the
+    repository and state in BENCH_KEEP (if set) for the controller measure."""
+    repo = os.environ.get("BENCH_KEEP") or tempfile.mkdtemp(prefix="sluice-bench-")
+    os.makedirs(repo, exist_ok=True)
+    with open(os.path.join(repo, "pool.yaml"), "w") as f:
+        f.write(pool(20, 32))
+    workflows(repo, 1000, 50, unique=True)
+    commit(repo)
+    wall, rss = timed([BIN, "apply", "--repo", repo, "--state", os.path.join(repo, ".state")])
+    print("[apply-50000] %.1f s, %.2f ms per task, peak RSS %s MB" % (wall, wall / 50, "%.0f" % (rss / 1024) if rss else "?"))
+    if not os.environ.get("BENCH_KEEP"):
+        shutil.rmtree(repo)
+
+
+def controller():
+    """Controller: commit -> status commit for a trivial task on a local repository (median of 10 commits), and the
+    re-plan time it logs."""
+    import signal, statistics
+    repo = tempfile.mkdtemp(prefix="sluice-bench-")
+    def manifest(i):
+        return pool(1, 2) + "---\napiVersion: sluice/v1\nkind: Workflow\nmetadata: {name: w}\nspec:\n  pool: local\n  tasks:\n" \
+            "    - {name: hello, run: 'echo %d', resources: {cpu: 1}}\n" % i
+    with open(os.path.join(repo, "w.yaml"), "w") as f:
+        f.write(manifest(0))
+    commit(repo)
+    log = open(os.path.join(repo, "controller.log"), "w")
+    daemon = subprocess.Popen([BIN, "controller", "--repo", repo, "--state", os.path.join(repo, ".state"), "--listen", "off",
+                               "--interval", "1h"], stdout=log, stderr=log)
+    def status_source():
+        out = subprocess.run(["git", "-C", repo, "log", "-1", "--format=%B", "sluice/status"], capture_output=True, text=True).stdout
+        return next((l.split()[-1] for l in out.splitlines() if l.startswith("Sluice-Source:")), None)
+    def head():
+        return subprocess.run(["git", "-C", repo, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    deadline = time.time() + 30
+    while status_source() != head() and time.time() < deadline:
+        time.sleep(0.01)
+    latencies = []
+    for i in range(1, 11):
+        with open(os.path.join(repo, "w.yaml"), "w") as f:
+            f.write(manifest(i))
+        subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=GITENV)
+        subprocess.run(["git", "commit", "-qm", "c%d" % i], cwd=repo, check=True, env=GITENV)
+        started, target = time.perf_counter(), head()
+        while status_source() != target and time.perf_counter() - started < 10:
+            time.sleep(0.002)
+        latencies.append(time.perf_counter() - started)
+    daemon.send_signal(signal.SIGTERM)
+    daemon.wait()
+    print("[controller-commit-to-status] median %.0f ms, min %.0f ms, max %.0f ms (10 commits)"
+          % (statistics.median(latencies) * 1000, min(latencies) * 1000, max(latencies) * 1000))
     shutil.rmtree(repo)
 
 
@@ -87,6 +141,6 @@ def nochange():
 
 if __name__ == "__main__":
     which = sys.argv[2] if len(sys.argv) > 2 else "all"
-    for name, measure in (("nochange", nochange), ("distinct", distinct), ("plan", plan)):
+    for name, measure in (("nochange", nochange), ("distinct", distinct), ("plan", plan), ("controller", controller), ("apply50k", apply50k)):
         if which in ("all", name):
             measure()

@@ -43,7 +43,7 @@ extension Dispatcher {
         running[attempt.id] = entry
         let task = context.tasks[position]
         let spec = try AttemptLauncher(store: store, executor: executor, layout: layout)
-            .spec(for: task, attempt: attempt, gpus: entry.gpus, workingDirectory: context.workingDirectories[task.workflow.name]!)
+            .spec(for: task, attempt: attempt, gpus: entry.gpus, workingDirectory: try context.checkouts.folder(for: task.workflow.commit))
         logger.info("starting an attempt recorded but never started", metadata: metadata(attempt))
         try executor.start(spec, for: handle(attempt))
     }

@@ -402,9 +402,9 @@ final class Dispatcher {
             let task = context.tasks[submission.task]
             let attempt = submission.attempt
             FaultPoint.reach(.launchWindow)
-            let spec = AttemptLauncher(store: store, executor: executor, layout: layout)
-                .spec(for: task, attempt: attempt, gpus: submission.gpus, workingDirectory: context.workingDirectories[task.workflow.name]!)
             do {
+                let spec = AttemptLauncher(store: store, executor: executor, layout: layout)
+                    .spec(for: task, attempt: attempt, gpus: submission.gpus, workingDirectory: try context.checkouts.folder(for: task.workflow.commit))
                 if let pid = try executor.start(spec, for: handle(attempt)) {
                     started.append((attempt.id, pid, Date()))
                     firstUnrecordedStart = firstUnrecordedStart ?? Date()
@@ -440,10 +440,13 @@ final class Dispatcher {
     }
 
     /// Re-optimizes the order of the tasks that have not started, with the same predictions, and takes the new order
-    /// and nodes. Bounded: only when tasks compete for room, and at most once per `replanInterval`.
+    /// and nodes. Bounded: only when tasks compete for room, for at most `replanTaskLimit` tasks (beyond that the
+    /// plan's order stands: a quick pass over tens of thousands of tasks costs more than a better order saves), and,
+    /// by the drivers, at most once per `replanInterval`.
     func replan() throws -> Bool {
+        guard waitingForRoom.count > 1 else { return false }
         let waiting = states.indices.filter { states[$0] == .ready || states[$0] == .waitingForNeeds }
-        guard waitingForRoom.count > 1, waiting.count > 1 else { return false }
+        guard waiting.count > 1, waiting.count <= configuration.replanTaskLimit else { return false }
         let predicted = Dictionary(waiting.map { (context.tasks[$0].key, context.tasks[$0].predicted) }, uniquingKeysWith: { a, _ in a })
         let byPool = Dictionary(grouping: waiting.map { (context.tasks[$0].workflow, context.tasks[$0].task) }) { $0.0.pool.name }
         for group in byPool.values {

@@ -165,14 +165,22 @@ public final class Controller: Service, Sendable {
             }
             let commit = try repository.resolve(configuration.ref)
             let context = try reconciler.prepare(commit: commit, trigger: trigger, retryScope: .commit)
+            let planned = Date()
             let dispatcher = try Dispatcher(context: context, store: store, executor: reconciler.executor, layout: reconciler.layout,
                                             configuration: configuration.reconciler, observer: observer, logger: logger,
                                             healthy: loop.dispatcher?.healthy ?? healthyServices)
             try dispatcher.burst { try dispatcher.begin() }
             loop.dispatcher = dispatcher
             loop.commit = commit
+            let dispatched = Date()
             try afterEvents(reconciler, dispatcher: dispatcher, trigger: trigger, loop: &loop)
             observer(.passFinished(duration: Date().timeIntervalSince(started), failed: !dispatcher.failedTasks.isEmpty))
+            logger.info("pass", metadata: [
+                "trigger": "\(trigger)", "commit": "\(commit.short)", "tasks": "\(context.tasks.count)",
+                "planMilliseconds": "\(Int(planned.timeIntervalSince(started) * 1000))",
+                "dispatchMilliseconds": "\(Int(dispatched.timeIntervalSince(planned) * 1000))",
+                "statusMilliseconds": "\(Int(Date().timeIntervalSince(dispatched) * 1000))",
+            ])
             loop.failures = 0
             loop.retryAt = nil
             state.withLock { $0.ready = true }

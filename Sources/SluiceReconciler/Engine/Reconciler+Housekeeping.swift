@@ -37,14 +37,6 @@ extension Reconciler {
         return changed
     }
 
-    func checkouts(for workflows: [DesiredWorkflow]) throws -> [String: URL] {
-        var folders: [String: URL] = [:]
-        for workflow in workflows {
-            folders[workflow.name] = try Checkout.ensure(workflow.commit, of: repository, at: layout.checkout(commit: workflow.commit.hex))
-        }
-        return folders
-    }
-
     /// Keeps each workflow's share of the schedule next to the state, so every later status can show plan vs actual.
     func savePlannedSchedules(_ plan: Plan) throws {
         for schedule in plan.schedules {

@@ -30,6 +30,8 @@ public final class Reconciler {
     var healthyServices = Set<Int64>()
     /// Manifests parsed by earlier passes of this reconciler (the controller's), by blob.
     let manifestCache = ManifestCache()
+    /// Status pages rendered by earlier passes, reused while a workflow's status stays the same.
+    let renderCache = RenderCache()
     /// How many times a schedule was re-optimized after a surprise.
     public internal(set) var replans = 0
 
@@ -84,7 +86,7 @@ public final class Reconciler {
         tasks.sort { ($0.plannedStart, order[$0.key]!) < ($1.plannedStart, order[$1.key]!) }
         tasks = dependencyStable(tasks)
         var context = PassContext(passID: passID, desired: desired, plan: plan, tasks: tasks,
-                                  workingDirectories: try checkouts(for: desired.workflows), retryScope: retryScope ?? .pass(passID))
+                                  checkouts: Checkouts(repository: repository, layout: layout), retryScope: retryScope ?? .pass(passID))
         if configuration.branchPlans { context.branchPlans = branchPlans(against: desired, loader: loader) }
         return context
     }
@@ -99,7 +101,7 @@ public final class Reconciler {
         let all = try known ?? statuses(context)
         let changed = all.filter { touched.contains($0.name) }
         guard force || !changed.isEmpty else { return nil }
-        let writer = StatusWriter(branch: configuration.statusBranch)
+        let writer = StatusWriter(branch: configuration.statusBranch, cache: renderCache)
         let commit = try writer.write(all, changed: changed.isEmpty ? all : changed, source: context.desired.commit.oid,
                                       to: repository, repositoryName: repositoryName, plans: context.branchPlans,
                                       push: configuration.pushStatus)
@@ -133,14 +135,34 @@ public final class Reconciler {
         return pages
     }
 
-    /// Reorders tasks so every task comes after the tasks it needs, keeping the given order otherwise.
+    /// Reorders tasks so every task comes after the tasks it needs, keeping the given order otherwise: Kahn's
+    /// algorithm that always takes the earliest ready task, O(n log n) for a plan of any size.
     private func dependencyStable(_ tasks: [DesiredTask]) -> [DesiredTask] {
-        var placed = Set<String>(), result: [DesiredTask] = [], rest = tasks
-        while !rest.isEmpty {
-            let index = rest.firstIndex { task in task.task.needs.allSatisfy { placed.contains("\(task.workflow.name)/\($0)") } } ?? 0
-            let task = rest.remove(at: index)
-            placed.insert(task.key)
-            result.append(task)
+        let position = Dictionary(tasks.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { first, _ in first })
+        var waitingFor = [Int](repeating: 0, count: tasks.count)
+        var dependents = [[Int]](repeating: [], count: tasks.count)
+        for (index, task) in tasks.enumerated() {
+            for need in task.task.needs {
+                guard let needed = position["\(task.workflow.name)/\(need)"] else { continue }
+                waitingFor[index] += 1
+                dependents[needed].append(index)
+            }
+        }
+        var ready = IndexHeap()
+        for index in tasks.indices where waitingFor[index] == 0 { ready.insert(index) }
+        var result: [DesiredTask] = []
+        result.reserveCapacity(tasks.count)
+        while let index = ready.popMin() {
+            result.append(tasks[index])
+            for dependent in dependents[index] {
+                waitingFor[dependent] -= 1
+                if waitingFor[dependent] == 0 { ready.insert(dependent) }
+            }
+        }
+        // A cycle (which validation rejects) would leave tasks out: keep them, in their order, rather than lose them.
+        if result.count < tasks.count {
+            let placed = Set(result.map(\.key))
+            result += tasks.filter { !placed.contains($0.key) }
         }
         return result
     }

@@ -37,6 +37,8 @@ public struct ReconcilerConfiguration: Sendable {
     /// Re-optimizing what has not started happens at most this often, in seconds: it is worth it only when it can
     /// change the order of real work, never after every short task.
     public var replanInterval = 1.0
+    /// Re-optimizing is skipped when more tasks than this have not started.
+    public var replanTaskLimit = 2_000
     /// At most this many seconds pass between an attempt's start and its record in the store; a shorter attempt's
     /// start is recorded with its end, in one commit.
     public var startRecordDelay = 0.05

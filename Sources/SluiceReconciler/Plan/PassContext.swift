@@ -51,8 +51,8 @@ public struct PassContext: Sendable {
     public var desired: DesiredState
     public var plan: Plan
     var tasks: [DesiredTask]
-    /// Folder each workflow's tasks run in (a checkout of its commit).
-    var workingDirectories: [String: URL]
+    /// The folders tasks run in (a checkout of their workflow's commit), made on first use.
+    var checkouts: Checkouts
     var retryScope: RetryScope
     /// `plans/<branch>.md` files: what each other branch would run if merged.
     var branchPlans: [String: String] = [:]

@@ -7,11 +7,16 @@ import Yams
 /// so an unchanged status makes no commit.
 public enum StatusRenderer {
     /// Path → contents of the whole status tree.
-    public static func files(_ workflows: [WorkflowStatus], repositoryName: String) throws -> [String: Data] {
+    /// - Parameter cache: the pages of workflows rendered before; a workflow whose status did not change is not
+    ///   rendered again (with a thousand workflows, rendering was most of a status commit).
+    public static func files(_ workflows: [WorkflowStatus], repositoryName: String, cache: RenderCache = RenderCache()) throws -> [String: Data] {
         var files = ["README.md": Data(overview(workflows, repositoryName: repositoryName).utf8)]
         for workflow in workflows {
-            files["workflows/\(workflow.name)/status.yaml"] = Data(try statusYAML(workflow).utf8)
-            files["workflows/\(workflow.name)/README.md"] = Data(workflowPage(workflow).utf8)
+            let pages = try cache.pages(of: workflow) {
+                (Data(try statusYAML(workflow).utf8), Data(workflowPage(workflow).utf8))
+            }
+            files["workflows/\(workflow.name)/status.yaml"] = pages.status
+            files["workflows/\(workflow.name)/README.md"] = pages.readme
         }
         return files
     }
@@ -104,5 +109,21 @@ public enum StatusRenderer {
         case "skipped", "cancelled", "removed": "⏭️ \(phase)"
         default: phase
         }
+    }
+}
+
+/// The rendered pages of each workflow with the status they were rendered from. Rendering is pure, so an equal status
+/// gives the same bytes.
+public final class RenderCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pages: [String: (status: WorkflowStatus, files: (status: Data, readme: Data))] = [:]
+
+    public init() {}
+
+    func pages(of workflow: WorkflowStatus, render: () throws -> (Data, Data)) rethrows -> (status: Data, readme: Data) {
+        if let known = lock.withLock({ pages[workflow.name] }), known.status == workflow { return known.files }
+        let rendered = try render()
+        lock.withLock { pages[workflow.name] = (workflow, (rendered.0, rendered.1)) }
+        return (rendered.0, rendered.1)
     }
 }

@@ -8,11 +8,15 @@ public struct StatusWriter: Sendable {
     public var author: Signature
     /// How many times a push rejected as non-fast-forward is rebuilt on the new remote tip and retried.
     public var pushAttempts: Int
+    /// Pages rendered by earlier writes of the same writer's owner.
+    public var cache: RenderCache
 
-    public init(branch: String = "sluice/status", author: Signature = Signature(name: "Sluice", email: "sluice@localhost"), pushAttempts: Int = 5) {
+    public init(branch: String = "sluice/status", author: Signature = Signature(name: "Sluice", email: "sluice@localhost"), pushAttempts: Int = 5,
+                cache: RenderCache = RenderCache()) {
         self.branch = branch
         self.author = author
         self.pushAttempts = pushAttempts
+        self.cache = cache
     }
 
     /// The commit message DESIGN.md §7 asks for: `<workflow>: <n> succeeded, <m> failed @ <short oid>`, with trailers.
@@ -29,7 +33,7 @@ public struct StatusWriter: Sendable {
     @discardableResult
     public func write(_ all: [WorkflowStatus], changed: [WorkflowStatus], source: OID, to repository: Repository,
                       repositoryName: String, plans: [String: String] = [:], push: Bool) throws -> OID? {
-        var files = try StatusRenderer.files(all, repositoryName: repositoryName)
+        var files = try StatusRenderer.files(all, repositoryName: repositoryName, cache: cache)
         for (path, page) in plans { files[path] = Data(page.utf8) }
         if !plans.isEmpty, let overview = files["README.md"] {
             let links = plans.keys.sorted().map { "- [\($0.dropFirst("plans/".count).dropLast(3))](\($0))\n" }.joined()
