@@ -61,8 +61,8 @@ let package = Package(
                 "SluiceGit",
                 "SluiceStore",
                 "SluiceExecution",
+                "SluiceProcess",
                 "SluiceOptimizer",
-                "Yams",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -115,7 +115,7 @@ let package = Package(
         // runtime would be linked into the test bundle too.
         .testTarget(name: "SluiceExecutionTests", dependencies: ["SluiceExecution", "SluiceProcess"]),
         // Depends on `sluice` so that the binary the reconciler supervises attempts with is built.
-        .testTarget(name: "SluiceReconcilerTests", dependencies: ["SluiceReconciler", "SluiceModel", "SluiceGit", "SluiceStore", "sluice"]),
+        .testTarget(name: "SluiceReconcilerTests", dependencies: ["SluiceReconciler", "SluiceModel", "SluiceGit", "SluiceStore", "sluice", "Yams"]),
         .testTarget(name: "SluiceCLITests", dependencies: ["sluice", "SluiceGit", .product(name: "Crypto", package: "swift-crypto")]),
     ]
 )

@@ -1,7 +1,6 @@
 import Foundation
 import SluiceModel
 import SluiceStore
-import Yams
 
 /// Renders the files of the status branch (DESIGN.md §7) from workflow statuses. Pure: same input, same bytes,
 /// so an unchanged status makes no commit.
@@ -96,9 +95,7 @@ public enum StatusRenderer {
     }
 
     static func statusYAML(_ workflow: WorkflowStatus) throws -> String {
-        let encoder = YAMLEncoder()
-        encoder.options.sortKeys = true
-        return try encoder.encode(workflow)
+        try StatusYAML.encode(workflow)
     }
 
     static func badge(_ phase: String) -> String {
