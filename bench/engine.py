@@ -1,9 +1,9 @@
 """Engine figures of docs/benchmarks.md that the peers harness does not cover, on a release build.
 
-usage: python3 bench/engine.py SLUICE_BIN [all|nochange|distinct|plan|controller|apply50k]
+usage: python3 bench/engine.py SLUICE_BIN [all|nochange|distinct|plan|controller|webhook|apply50k]
 Prints one line per measure: wall seconds and, for plan, the peak RSS of the sluice process.
 """
-import os, resource, shutil, subprocess, sys, tempfile, time
+import json, os, resource, shutil, subprocess, sys, tempfile, time
 
 BIN = os.path.realpath(sys.argv[1])
 GITENV = dict(os.environ, GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@localhost",
@@ -11,6 +11,9 @@ GITENV = dict(os.environ, GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@local
 
 
 def commit(repo):
+    # The state directory and logs live inside the repository folder: never commit them.
+    with open(os.path.join(repo, ".gitignore"), "w") as f:
+        f.write(".state/\n*.log\n")
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
     subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=GITENV)
     subprocess.run(["git", "commit", "-qm", "bench"], cwd=repo, check=True, env=GITENV)
@@ -84,8 +87,8 @@ def apply50k():
 
 
 def controller():
-    """Controller: commit -> status commit for a trivial task on a local repository (median of 10 commits), and the
-    re-plan time it logs."""
+    """Controller: commit -> status commit for a trivial task on a local repository, median of 20 commits. The
+    status branch is polled with `git log` every 5 ms, which itself loads the 2 cores a little."""
     import signal, statistics
     repo = tempfile.mkdtemp(prefix="sluice-bench-")
     def manifest(i):
@@ -106,20 +109,77 @@ def controller():
     while status_source() != head() and time.time() < deadline:
         time.sleep(0.01)
     latencies = []
-    for i in range(1, 11):
+    for i in range(1, 21):
+        time.sleep(0.2)   # commits a person would make, not a burst: each is measured alone
         with open(os.path.join(repo, "w.yaml"), "w") as f:
             f.write(manifest(i))
-        subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=GITENV)
-        subprocess.run(["git", "commit", "-qm", "c%d" % i], cwd=repo, check=True, env=GITENV)
+        subprocess.run(["git", "commit", "-qam", "c%d" % i], cwd=repo, check=True, env=GITENV)
         started, target = time.perf_counter(), head()
         while status_source() != target and time.perf_counter() - started < 10:
-            time.sleep(0.002)
+            time.sleep(0.005)
         latencies.append(time.perf_counter() - started)
     daemon.send_signal(signal.SIGTERM)
     daemon.wait()
-    print("[controller-commit-to-status] median %.0f ms, min %.0f ms, max %.0f ms (10 commits)"
+    print("[controller-commit-to-status] median %.0f ms, min %.0f ms, max %.0f ms (20 commits)"
           % (statistics.median(latencies) * 1000, min(latencies) * 1000, max(latencies) * 1000))
     shutil.rmtree(repo)
+
+
+def webhook():
+    """Controller on a bare remote over file://: signed GitHub push webhook -> status commit pushed back to the remote,
+    fetch and push included; median of 20 commits."""
+    import hashlib, hmac, signal, socket, statistics, urllib.request
+    root = tempfile.mkdtemp(prefix="sluice-bench-")
+    remote, work = os.path.join(root, "remote.git"), os.path.join(root, "work")
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", remote], check=True)
+    os.makedirs(work)
+    def manifest(i):
+        return pool(1, 2) + "---\napiVersion: sluice/v1\nkind: Workflow\nmetadata: {name: w}\nspec:\n  pool: local\n  tasks:\n" \
+            "    - {name: hello, run: 'echo %d', resources: {cpu: 1}}\n" % i
+    with open(os.path.join(work, "w.yaml"), "w") as f:
+        f.write(manifest(0))
+    commit(work)
+    subprocess.run(["git", "-C", work, "push", "-q", remote, "main"], check=True)
+    secret = b"bench-secret"
+    with open(os.path.join(root, "secret"), "wb") as f:
+        f.write(secret)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = open(os.path.join(root, "controller.log"), "w")
+    daemon = subprocess.Popen([BIN, "controller", "--repo", "file://" + remote, "--state", os.path.join(root, ".state"),
+                               "--listen", "127.0.0.1:%d" % port, "--webhook-secret-file", os.path.join(root, "secret"),
+                               "--interval", "1h"], stdout=log, stderr=log)
+    def status_source():
+        out = subprocess.run(["git", "--git-dir", remote, "log", "-1", "--format=%B", "sluice/status"], capture_output=True, text=True).stdout
+        return next((l.split()[-1] for l in out.splitlines() if l.startswith("Sluice-Source:")), None)
+    def head():
+        return subprocess.run(["git", "-C", work, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    deadline = time.time() + 30
+    while status_source() != head() and time.time() < deadline:
+        time.sleep(0.01)
+    latencies = []
+    for i in range(1, 21):
+        time.sleep(0.2)
+        with open(os.path.join(work, "w.yaml"), "w") as f:
+            f.write(manifest(i))
+        subprocess.run(["git", "commit", "-qam", "c%d" % i], cwd=work, check=True, env=GITENV)
+        subprocess.run(["git", "-C", work, "push", "-q", remote, "main"], check=True)
+        target = head()
+        body = json.dumps({"ref": "refs/heads/main", "after": target}).encode()
+        request = urllib.request.Request("http://127.0.0.1:%d/hooks/git" % port, data=body, method="POST", headers={
+            "Content-Type": "application/json", "X-GitHub-Event": "push",
+            "X-Hub-Signature-256": "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()})
+        started = time.perf_counter()
+        urllib.request.urlopen(request).read()
+        while status_source() != target and time.perf_counter() - started < 10:
+            time.sleep(0.005)
+        latencies.append(time.perf_counter() - started)
+    daemon.send_signal(signal.SIGTERM)
+    daemon.wait()
+    print("[webhook-to-status] median %.0f ms, min %.0f ms, max %.0f ms (20 commits)"
+          % (statistics.median(latencies) * 1000, min(latencies) * 1000, max(latencies) * 1000))
+    shutil.rmtree(root)
 
 
 def nochange():
@@ -141,6 +201,7 @@ def nochange():
 
 if __name__ == "__main__":
     which = sys.argv[2] if len(sys.argv) > 2 else "all"
-    for name, measure in (("nochange", nochange), ("distinct", distinct), ("plan", plan), ("controller", controller), ("apply50k", apply50k)):
+    for name, measure in (("nochange", nochange), ("distinct", distinct), ("plan", plan), ("controller", controller), ("webhook", webhook),
+                          ("apply50k", apply50k)):
         if which in ("all", name):
             measure()

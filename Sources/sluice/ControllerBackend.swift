@@ -31,18 +31,28 @@ struct ControllerBackend: ServerBackend {
     }()
 
     func workflowsJSON() async throws -> Data {
-        try Self.encode(try statuses())
+        try await Self.offload { try Self.encode(try statuses()) }
     }
 
     func workflowJSON(named name: String) async throws -> Data? {
-        try statuses().first { $0.name == name }.map(Self.encode)
+        try await Self.offload { try statuses().first { $0.name == name }.map(Self.encode) }
     }
 
     func logs(workflow: String, task: String, attempt: Int?) async throws -> String? {
-        do {
-            return try AttemptLogs.text(store: store, workflow: workflow, task: task, attempt: attempt)
-        } catch is AttemptLogs.Problem {
-            return nil
+        try await Self.offload {
+            do {
+                return try AttemptLogs.text(store: store, workflow: workflow, task: task, attempt: attempt)
+            } catch is AttemptLogs.Problem {
+                return nil
+            }
+        }
+    }
+
+    /// Runs blocking work (SQLite reads, log files) on a dispatch queue, so the cooperative pool that serves HTTP
+    /// never waits on it.
+    private static func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(with: Result { try work() }) }
         }
     }
 
