@@ -43,11 +43,15 @@ public struct SchedulerOptions: Sendable {
     public var seed: UInt64
     /// Stop after this many generated schedules (every schedule-generation pass counts one); `nil` for no limit.
     public var maxIterations: Int?
+    /// Stop as soon as a schedule is at most this fraction above the lower bound (0: only at the bound). A reconcile
+    /// pass needs a good order, not the last percent: searching on would delay every task it is about to start.
+    public var targetGap: Double
 
-    public init(timeLimit: Double = 1, seed: UInt64 = 1, maxIterations: Int? = nil) {
+    public init(timeLimit: Double = 1, seed: UInt64 = 1, maxIterations: Int? = nil, targetGap: Double = 0) {
         self.timeLimit = timeLimit
         self.seed = seed
         self.maxIterations = maxIterations
+        self.targetGap = targetGap
     }
 }
 

@@ -15,9 +15,9 @@ public enum Scheduler {
         if instance.jobCount == 0 {
             found = .empty
         } else if TimeGridProfile.fits(instance) {
-            found = optimize(instance, profile: TimeGridProfile(instance), seed: options.seed, budget: budget)
+            found = optimize(instance, profile: TimeGridProfile(instance), seed: options.seed, budget: budget, targetGap: options.targetGap)
         } else {
-            found = optimize(instance, profile: EventProfile(instance), seed: options.seed, budget: budget)
+            found = optimize(instance, profile: EventProfile(instance), seed: options.seed, budget: budget, targetGap: options.targetGap)
         }
         return result(problem, instance, found, began: began)
     }
@@ -56,10 +56,12 @@ public enum Scheduler {
     }
 
     /// The search itself, generic over the profile: priority-rule lists seed a genetic search with justification.
-    private static func optimize<P: ResourceProfile>(_ instance: Instance, profile: P, seed: UInt64, budget: Budget) -> Found {
+    private static func optimize<P: ResourceProfile>(_ instance: Instance, profile: P, seed: UInt64, budget: Budget,
+                                                     targetGap: Double = 0) -> Found {
         let justifier = Justifier(SerialSGS(instance, profile: profile))
         let bounds = LowerBounds(instance)
-        let search = GeneticSearch(instance, justifier: justifier, seed: seed, budget: budget, target: bounds.best)
+        let search = GeneticSearch(instance, justifier: justifier, seed: seed, budget: budget,
+                                   target: bounds.best * (1 + max(0, targetGap)))
         let seeds = PriorityRule.allCases.map { ListBuilder.deterministic(instance, values: $0.values(instance)) }
         search.run(seeds: seeds)
         return Found(start: search.bestStart, node: search.bestNode, makespan: search.best.makespan, passes: justifier.sgs.passes)

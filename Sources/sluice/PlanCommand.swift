@@ -44,7 +44,7 @@ struct PlanCommand: ParsableCommand {
         }
         var plan = Planner.plan(desired: desired, actual: actual, servicesStayUp: false)
         plan.schedules = try PlanScheduler.schedule(plan, desired: desired, duration: DurationHistory.model(store: store),
-                                                    options: .init(timeLimit: timeLimit))
+                                                    options: .init(timeLimit: timeLimit, targetGap: ReconcilerConfiguration.defaultScheduleTargetGap))
         switch output {
         case .text: print(PlanRenderer.text(plan, commitSummary: desired.commit.summary), terminator: "")
         case .json: print(try PlanRenderer.json(plan))

@@ -41,7 +41,8 @@ import Testing
         let record = #"s=$(date +%s%N); sleep 0.02; echo "$s $(date +%s%N)" > ""# + times.path + #"/$SLUICE_TASK""#
         var tasks = ["    - {name: root, run: 'true', resources: {cpu: 1}}"]
         for index in 0..<200 {
-            tasks.append("    - {name: m\(index), needs: [root], run: '\(record)', resources: {cpu: 1}}")
+            // `: N` makes each command, so each fingerprint, its own: twins would be run once and reused.
+            tasks.append("    - {name: m\(index), needs: [root], run: ': \(index); \(record)', resources: {cpu: 1}}")
         }
         tasks.append("    - {name: sink, needs: [\((0..<200).map { "m\($0)" }.joined(separator: ", "))], run: 'true', resources: {cpu: 1}}")
         try folder.write("sluice.yaml", """
@@ -79,6 +80,22 @@ import Testing
         }
         #expect(most <= 2, "at one moment \(most) tasks of 1 cpu ran on a node of 2 cpus")
         #expect(most == 2, "the node's 2 cpus were never used at once")
+    }
+}
+
+extension EngineTests {
+    /// Ten tasks with one fingerprint (same command, no inputs): one runs, the nine others reuse its outputs, even
+    /// though all ten are ready at once and the node has room for all.
+    @Test func twinsRunOnceAndTheRestReuseTheirOutputs() throws {
+        let folder = try TemporaryFolder()
+        let counter = folder.url.appendingPathComponent("runs.txt").path
+        let tasks = (0..<10).map { "    - {name: t\($0), run: 'echo ran >> \(counter); sleep 0.2; echo out > \"$SLUICE_OUTPUT/o\"'}" }
+        try folder.write("sluice.yaml", controllerManifest(tasks.joined(separator: "\n")))
+        try commitAll(in: folder.url, initialize: true)
+        let applied = try sluice("apply", "--repo", folder.url.path, "--state", folder.url.appendingPathComponent(".sluice").path)
+        #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
+        #expect(try String(contentsOfFile: counter, encoding: .utf8) == "ran\n")
+        #expect(applied.stdout.components(separatedBy: "cache hit").count - 1 == 9, "\(applied.stdout)")
     }
 }
 

@@ -12,11 +12,13 @@ struct AttemptLauncher {
     /// Records the attempt (pending) with its output folder. It is submitted only once this row is committed
     /// (`Dispatcher.submitRecorded`): a crash in between leaves a pending row whose folder has no claimed supervisor,
     /// which the next engine starts (`Dispatcher.look`), so the launch window loses nothing and runs nothing twice.
-    func record(_ task: DesiredTask, passID: Int64, node: String) throws -> Attempt {
+    /// - Parameter outputInUse: another unfinished attempt has the same fingerprint, so writes into the same folder.
+    func record(_ task: DesiredTask, passID: Int64, node: String, outputInUse: Bool) throws -> Attempt {
         let files = FileManager.default
         let output = layout.outputs(fingerprint: task.fingerprint)
-        // A failed attempt may have left partial outputs; every attempt of a batch task starts from an empty folder.
-        if !task.task.kind.isService { try? files.removeItem(at: output) }
+        // A failed attempt may have left partial outputs; every attempt of a batch task starts from an empty folder,
+        // unless a twin (same fingerprint, so same command and inputs) is writing it right now.
+        if !task.task.kind.isService && !outputInUse { try? files.removeItem(at: output) }
         try files.createDirectory(at: output, withIntermediateDirectories: true)
         let directory = layout.attempt(workflow: task.workflow.name, task: task.task.name, fingerprint: task.fingerprint)
         return try store.createAttempt(task.newAttempt(passID: passID, layout: layout, phase: .pending, node: node,

@@ -91,6 +91,8 @@ extension Dispatcher {
     private func record(_ entry: Running, phase: AttemptPhase, exitCode: Int32?, message: String?, at time: Date) throws {
         let ended = try store.markFinished(entry.attempt.id, phase: phase, exitCode: exitCode, message: message, at: time)
         running[entry.attempt.id] = nil
+        runningFingerprints[entry.attempt.fingerprint, default: 1] -= 1
+        if runningFingerprints[entry.attempt.fingerprint] == 0 { runningFingerprints[entry.attempt.fingerprint] = nil }
         healthy.remove(entry.attempt.id)
         release(entry)
         report.changed = true

@@ -55,6 +55,8 @@ final class Dispatcher {
     /// Dispatch order: the optimizer's planned start, then the dependency order.
     private var priority: [Double]
     var running: [Int64: Running] = [:]
+    /// How many of `running` have each fingerprint.
+    var runningFingerprints: [String: Int] = [:]
     private var ledger: CapacityLedger
     private var dirty = IndexHeap()
     /// Ready tasks whose needs are done, waiting for room on a node, in dispatch order.
@@ -169,6 +171,7 @@ final class Dispatcher {
                 ledger.occupy(entry.demand, on: entry.nodeKey!, gpus: entry.gpus)
             }
             running[attempt.id] = entry
+            runningFingerprints[attempt.fingerprint, default: 0] += 1
         }
     }
 
@@ -347,6 +350,21 @@ final class Dispatcher {
         var position = 0, misses = 0
         while position < waitingForRoom.count, misses < 32 {
             let task = waitingForRoom[position]
+            let fingerprint = context.tasks[task].fingerprint
+            if !context.tasks[task].task.kind.isService {
+                // A twin (same fingerprint: same command, inputs and needs) succeeded meanwhile: reuse its outputs.
+                if succeededFingerprints.contains(fingerprint) {
+                    waitingForRoom.remove(at: position)
+                    isWaiting[task] = false
+                    markDirty(task)
+                    continue
+                }
+                // A twin runs now: wait for its result rather than compute the same outputs again beside it.
+                if runningFingerprints[fingerprint, default: 0] > 0 {
+                    position += 1
+                    continue
+                }
+            }
             if try start(task, now: now) {
                 waitingForRoom.remove(at: position)
                 isWaiting[task] = false
@@ -372,9 +390,11 @@ final class Dispatcher {
         }
         let launcher = AttemptLauncher(store: store, executor: executor, layout: layout)
         do {
-            let attempt = try launcher.record(task, passID: context.passID, node: node)
+            let attempt = try launcher.record(task, passID: context.passID, node: node,
+                                              outputInUse: runningFingerprints[task.fingerprint, default: 0] > 0)
             recordAttempt(attempt, task: position)
             running[attempt.id] = Running(attempt: attempt, task: position, nodeKey: Self.nodeKey(pool, node), demand: demand, gpus: gpus)
+            runningFingerprints[attempt.fingerprint, default: 0] += 1
             recorded.append(Submission(attempt: attempt, task: position, gpus: gpus))
             report.changed = true
             if task.task.kind.isService { setTimer(position, at: now.addingTimeInterval(configuration.healthCheckInterval)) }
@@ -451,7 +471,7 @@ final class Dispatcher {
         let byPool = Dictionary(grouping: waiting.map { (context.tasks[$0].workflow, context.tasks[$0].task) }) { $0.0.pool.name }
         for group in byPool.values {
             let schedule = try PlanScheduler.schedule(group, on: group[0].0.pool, duration: { predicted["\($0)/\($1.name)"] ?? 0 },
-                                                      options: .init(timeLimit: configuration.replanTimeLimit))
+                                                      options: .init(timeLimit: configuration.replanTimeLimit, targetGap: configuration.scheduleTargetGap))
             for entry in schedule.tasks {
                 guard let position = index["\(entry.workflow)/\(entry.task)"] else { continue }
                 priority[position] = entry.start

@@ -69,7 +69,7 @@ public final class Reconciler {
         var plan = Planner.plan(desired: desired, actual: try ActualStateReader.read(store), servicesStayUp: configuration.servicesStayUp)
         let duration = DurationHistory.model(store: store, defaultDuration: configuration.defaultDuration)
         plan.schedules = try PlanScheduler.schedule(plan, desired: desired, duration: duration,
-                                                    options: .init(timeLimit: configuration.scheduleTimeLimit))
+                                                    options: .init(timeLimit: configuration.scheduleTimeLimit, targetGap: configuration.scheduleTargetGap))
         observer(.planned(plan))
         try savePlannedSchedules(plan)
         try prune(plan)

@@ -29,6 +29,10 @@ public struct ReconcilerConfiguration: Sendable {
     /// Time budget of the optimizer for a pass's schedule, in seconds (small problems finish sooner: the search
     /// stops when it meets the lower bound).
     public var scheduleTimeLimit = 1.0
+    /// The search for a pass's schedule stops once it is at most this fraction above the lower bound.
+    public var scheduleTargetGap = defaultScheduleTargetGap
+    /// 2 %: the plan shows the same schedule `apply` will follow.
+    public static let defaultScheduleTargetGap = 0.02
     /// Time budget when re-optimizing what has not started after an attempt ended far from its prediction.
     public var replanTimeLimit = 0.2
     /// An attempt whose duration is off its prediction by more than half the prediction and by more than this many
