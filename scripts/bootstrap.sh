@@ -4,7 +4,8 @@
 # Does nothing when everything is already there.
 set -euo pipefail
 
-packages=(libgit2-dev libsqlite3-dev libssl-dev pkg-config git python3 curl)
+# libc6-dev and libstdc++-12-dev bring the static libraries that sluice-supervisor is linked with.
+packages=(libgit2-dev libsqlite3-dev libssl-dev pkg-config git python3 curl libc6-dev libstdc++-12-dev)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -68,6 +68,7 @@ extension Dispatcher {
         try record(entry, phase: attempt.isService ? servicePhase : phase, exitCode: result.exitCode,
                    message: result.succeeded && !attempt.isService ? nil : result.summary, at: result.endedAt)
         let took = result.endedAt.timeIntervalSince(result.startedAt)
+        logger.debug("attempt ended", metadata: metadata(attempt).merging(["result": "\(result.summary)", "seconds": "\(took)"]) { $1 })
         if let position = entry.task, !attempt.isService {
             let predicted = context.tasks[position].predicted
             if abs(took - predicted) > max(0.5 * predicted, configuration.replanThreshold) { report.surprised = true }

@@ -429,6 +429,7 @@ final class Dispatcher {
                     started.append((attempt.id, pid, Date()))
                     firstUnrecordedStart = firstUnrecordedStart ?? Date()
                 }
+                logger.debug("attempt submitted", metadata: metadata(attempt).merging(["node": "\(attempt.node ?? "?")"]) { $1 })
                 observer(.started(workflow: task.workflow.name, task: task.task.name, attempt: attempt.number, node: attempt.node ?? "?"))
             } catch {
                 // The row stays pending: the next look (its end event never comes, so the resync) starts it again.

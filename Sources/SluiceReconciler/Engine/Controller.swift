@@ -18,7 +18,7 @@ public struct ControllerConfiguration: Sendable {
     public var jitter = 0.1
     /// Back-off cap after failing passes, in seconds.
     public var maxBackoff = 300.0
-    /// How often the ref of a local repository is read, in seconds (a file read: commits are seen this fast).
+    /// How often the ref of a local repository is read, in seconds, where inotify is unavailable.
     public var refInterval = 0.05
     /// How often, at least, task phases and anomalies are summed up for the metrics and the status.
     public var summaryInterval = 2.0
@@ -111,9 +111,13 @@ public final class Controller: Service, Sendable {
         reconciler.executor.onEvent { event in
             if case .changed(let attempt) = event { mailbox.post(.attempt(attempt.id)) }
         }
-        // A local repository is read in place, so watching its ref costs a file read: a commit is seen within
-        // `refInterval`. A remote one is only fetched on the timer or a webhook.
-        let watchesRef = !GitSource.isRemote(configuration.repository)
+        // A local repository is read in place: inotify on its refs tells when to look (an event, not a poll), and a
+        // 50 ms look stands in where inotify is unavailable. A remote one is only fetched on the timer or a webhook.
+        let local = !GitSource.isRemote(configuration.repository)
+        let refWatcher = local ? RefWatcher(gitDirectory: repository.path) { mailbox.post(.refsChanged) } : nil
+        defer { withExtendedLifetime(refWatcher) {} }
+        let pollsRef = local && refWatcher == nil
+        if local && refWatcher == nil { logger.warning("no inotify: looking at the ref every 50 ms", metadata: ["repository": "\(repository.path)"]) }
         var loop = Loop()
         while true {
             let now = Date()
@@ -127,17 +131,19 @@ public final class Controller: Service, Sendable {
             if let retryAt = loop.retryAt, !loop.wakeReasons.isEmpty { deadlines.append(retryAt) }
             if loop.statusPending { deadlines.append(loop.lastStatus.addingTimeInterval(configuration.statusInterval)) }
             deadlines.append(loop.lastSummary.addingTimeInterval(configuration.summaryInterval))
-            if watchesRef { deadlines.append(Date().addingTimeInterval(configuration.refInterval)) }
+            if pollsRef { deadlines.append(Date().addingTimeInterval(configuration.refInterval)) }
             let events = mailbox.take(until: deadlines.min())
             var attempts: [Int64] = []
+            var refsChanged = pollsRef
             for event in events {
                 switch event {
                 case .stop: return
                 case .wake(let reason): loop.wakeReasons.append(reason)
                 case .attempt(let id): attempts.append(id)
+                case .refsChanged: refsChanged = true
                 }
             }
-            if watchesRef, let seen = loop.commit, (try? repository.resolve(configuration.ref)) != seen { loop.wakeReasons.append("ref moved") }
+            if refsChanged, let seen = loop.commit, (try? repository.resolve(configuration.ref)) != seen { loop.wakeReasons.append("ref moved") }
             guard let dispatcher = loop.dispatcher else { continue }
             do {
                 try dispatcher.burst {

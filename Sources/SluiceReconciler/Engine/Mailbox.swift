@@ -6,6 +6,8 @@ enum EngineEvent: Sendable {
     case attempt(Int64)
     /// A full pass is asked for (a webhook, the ref moved, an operator), with why.
     case wake(String)
+    /// A watched repository's refs changed on disk: the followed ref may have moved.
+    case refsChanged
     /// Graceful shutdown: stop starting work and return.
     case stop
 }
