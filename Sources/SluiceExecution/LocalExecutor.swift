@@ -63,7 +63,7 @@ public final class LocalExecutor: Executor {
             } catch {
                 throw ExecutionError("cannot create attempt directory \(files.path): \(error.localizedDescription)")
             }
-            // Not fsynced: after a power cut the engine gives an unclaimed attempt its spec again.
+            // Not fsynced: a power cut ends every supervisor too, and an attempt that then has no spec is given it again.
             try AttemptCoding.write(AttemptCoding.encode(spec), to: files.spec, durable: false)
         }
         do {
@@ -101,7 +101,13 @@ public final class LocalExecutor: Executor {
 
     public func watch(_ attempt: AttemptHandle) {
         let files = AttemptFiles(attempt.directory)
-        guard case .running(let pid) = status(of: files), pid > 0 else {
+        let current = status(of: files)
+        if case .running(let pid) = current, pid == 0 {
+            // Claimed this instant, its pid not written yet: look again shortly rather than at once, which would spin.
+            DispatchQueue.global().asyncAfter(deadline: .now() + 0.005, execute: report(attempt))
+            return
+        }
+        guard case .running(let pid) = current else {
             // Ended already, or not claimed yet: either way the engine should look again now.
             report(attempt)()
             return

@@ -228,3 +228,23 @@ func isRunning(_ pid: Int32) -> Bool {
         #expect(overview.contains("- [feature/b](plans/feature/b.md)"))
     }
 }
+
+/// Tasks with one fingerprint in one pass.
+@Suite(.timeLimit(.minutes(1))) struct TwinTests {
+    /// Whichever twin runs first fails (and opens the gate); while it waits out its back-off the other runs and
+    /// succeeds, so the first takes the twin's outputs instead of running again.
+    @Test func aTwinThatFailedTakesTheOthersSuccess() async throws {
+        let harness = try ApplyHarness()
+        let gate = harness.state.deletingLastPathComponent().appendingPathComponent("gate").path
+        let run = #"test -e \#(gate) || { touch \#(gate); exit 1; }; echo ok > "$SLUICE_OUTPUT/o""#
+        let tasks = """
+            - {name: one, run: '\(run)', retries: 2}
+            - {name: two, run: '\(run)', retries: 2}
+        """
+        try harness.repo.commit(["sluice.yaml": manifest(tasks: tasks)])
+        let outcome = try await harness.apply()
+        #expect(outcome.succeeded)
+        let phases = Dictionary(uniqueKeysWithValues: (outcome.statuses.first?.tasks ?? []).map { ($0.name, $0.phase) })
+        #expect(Set(phases.values) == [.succeeded, .cached], "\(phases)")
+    }
+}

@@ -35,4 +35,17 @@ import Yams
         #expect(readTasks[1]["anomaly"] as? String == "12")
         #expect((readTasks[1]["service"] as? [String: Any])?["healthy"] as? Bool == true)
     }
+
+    @Test func smallAndLargeNumbersAndOddCharactersReadBack() throws {
+        struct Sample: Encodable {
+            var small = 0.00005
+            var large = 2.5e20
+            var text = "line\u{2028}separator \u{85} next-line \u{FEFF} mark"
+        }
+        let text = try StatusYAML.encode(Sample())
+        let read = try #require(try Yams.load(yaml: text) as? [String: Any])
+        #expect(read["small"] as? Double == 0.00005, "\(text)")
+        #expect(read["large"] as? Double == 2.5e20, "\(text)")
+        #expect(read["text"] as? String == Sample().text)
+    }
 }

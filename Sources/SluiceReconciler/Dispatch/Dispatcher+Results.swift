@@ -17,13 +17,15 @@ extension Dispatcher {
                 running[id] = entry
                 if let position = entry.task { recordAttempt(entry.attempt, task: position) }
             }
-            // Watching twice is harmless; after a restart it is how the end of an adopted attempt reaches us.
+            // After a restart this is how the end of an adopted attempt reaches us; the watcher keeps one watch per pid.
             executor.watch(handle)
         case .notStarted:
             try startUnclaimed(&entry)
         case .finished(let result):
             try finish(entry, result: result)
         case .lost(let reason):
+            // The task's process group may have outlived its supervisor: stop it before a retry runs beside it.
+            executor.cancel(handle)
             try record(entry, phase: .failed, exitCode: nil, message: "supervisor lost: \(reason)", at: Date())
             logger.warning("attempt lost", metadata: metadata(attempt).merging(["reason": "\(reason)"]) { $1 })
         }
@@ -34,18 +36,23 @@ extension Dispatcher {
     private func startUnclaimed(_ entry: inout Running) throws {
         let attempt = entry.attempt
         let position = entry.task
-        guard entry.unclaimedExits < 3, let position, !stopping.keys.contains(attempt.id) else {
+        guard entry.unclaimedStarts < 3, let position, !stopping.keys.contains(attempt.id) else {
             let message = position == nil ? "never started, and no longer desired" : "never started: its supervisor exited 3 times without claiming it"
             try record(entry, phase: .cancelled, exitCode: nil, message: message, at: Date())
             return
         }
-        entry.unclaimedExits += 1
+        entry.unclaimedStarts += 1
         running[attempt.id] = entry
         let task = context.tasks[position]
-        let spec = try AttemptLauncher(store: store, executor: executor, layout: layout)
-            .spec(for: task, attempt: attempt, gpus: entry.gpus, workingDirectory: try context.checkouts.folder(for: task.workflow.commit))
         logger.info("starting an attempt recorded but never started", metadata: metadata(attempt))
-        try executor.start(spec, for: handle(attempt))
+        do {
+            let spec = AttemptLauncher(store: store, executor: executor, layout: layout)
+                .spec(for: task, attempt: attempt, gpus: entry.gpus, workingDirectory: try context.checkouts.folder(for: task.workflow.commit))
+            try executor.start(spec, for: handle(attempt))
+        } catch {
+            logger.error("cannot start an attempt", metadata: metadata(attempt).merging(["error": "\(error)"]) { $1 })
+            try record(entry, phase: .failed, exitCode: nil, message: "could not start: \(error)", at: Date())
+        }
     }
 
     private func finish(_ entry: Running, result: AttemptResult) throws {
@@ -92,6 +99,7 @@ extension Dispatcher {
     private func record(_ entry: Running, phase: AttemptPhase, exitCode: Int32?, message: String?, at time: Date) throws {
         let ended = try store.markFinished(entry.attempt.id, phase: phase, exitCode: exitCode, message: message, at: time)
         running[entry.attempt.id] = nil
+        stopping[entry.attempt.id] = nil
         runningFingerprints[entry.attempt.fingerprint, default: 1] -= 1
         if runningFingerprints[entry.attempt.fingerprint] == 0 { runningFingerprints[entry.attempt.fingerprint] = nil }
         healthy.remove(entry.attempt.id)

@@ -39,8 +39,8 @@ final class Dispatcher {
         var nodeKey: String?
         var demand: [String: Double]
         var gpus: [Int]
-        /// How often its supervisor ended without claiming it.
-        var unclaimedExits = 0
+        /// How often it was started again after its supervisor ended without claiming it.
+        var unclaimedStarts = 0
     }
 
     private var index: [String: Int] = [:]
@@ -69,6 +69,8 @@ final class Dispatcher {
     var healthy: Set<Int64>
     /// When each healthy service first failed a check: one missed check on a busy machine is not an outage.
     var unhealthySince: [Int64: Date] = [:]
+    /// Set by `stopServices`: the pass is ending, and nothing new starts.
+    private var draining = false
     /// Service attempts being stopped at the end of `apply`, with whether they had been healthy.
     var stopping: [Int64: Bool] = [:]
     var report = DispatchReport()
@@ -115,8 +117,10 @@ final class Dispatcher {
     static func nodeKey(_ pool: String, _ node: String) -> String { "\(pool)/\(node)" }
 
     /// Work remains: a desired task is neither done, nor failed, nor skipped, a service is being stopped, or a start
-    /// is still to be recorded.
-    var inProgress: Bool { unsettled > 0 || !stopping.isEmpty || !started.isEmpty || !failedSubmissions.isEmpty }
+    /// is still to be recorded. Once draining, only the services being stopped and the starts to record count.
+    var inProgress: Bool {
+        (unsettled > 0 && !draining) || !stopping.isEmpty || !started.isEmpty || !failedSubmissions.isEmpty
+    }
 
     /// Tasks that failed for good, or were skipped.
     var failedTasks: [String] {
@@ -202,6 +206,7 @@ final class Dispatcher {
     /// Asks every running service of the desired tasks to stop (the end of `apply`); `inProgress` stays true until
     /// each has ended and been recorded.
     func stopServices() {
+        draining = true
         for (id, entry) in running where entry.attempt.isService && entry.task != nil {
             stopping[id] = healthy.contains(id)
             executor.cancel(handle(entry.attempt))
@@ -210,10 +215,13 @@ final class Dispatcher {
 
     func handle(_ attempt: Attempt) -> AttemptHandle { AttemptHandle(id: attempt.id, directory: attempt.attemptPath) }
 
-    /// Evaluates the dirty tasks in dependency order, then starts what has room, in dispatch order.
+    /// Evaluates the dirty tasks in dependency order, then starts what has room, in dispatch order, until nothing is
+    /// dirty (a start that fails, or a twin's success, marks tasks dirty again).
     private func settle(now: Date = Date()) throws {
-        while let position = dirty.popMin() { try evaluate(position, now: now) }
-        try dispatchWaiting(now: now)
+        repeat {
+            while let position = dirty.popMin() { try evaluate(position, now: now) }
+            try dispatchWaiting(now: now)
+        } while !dirty.isEmpty
     }
 
     func markDirty(_ position: Int) { dirty.insert(position) }
@@ -268,6 +276,8 @@ final class Dispatcher {
                 insertWaiting(position)
                 setState(position, .ready)
             } else {
+                // A need it was queued with may have stopped being satisfied (a service that became unhealthy).
+                removeWaiting(position)
                 setState(position, .waitingForNeeds)
             }
             return
@@ -296,8 +306,9 @@ final class Dispatcher {
             return try serviceProgress(position, unfinished, now: now)
         }
         if isService, !configuration.servicesStayUp, current.contains(where: { $0.phase == .succeeded }) { return .satisfied }
-        // A fingerprint that succeeded in any workflow, at any time, has its outputs: reuse them.
-        if !isService, current.allSatisfy({ $0.phase == .skipped }), succeededFingerprints.contains(task.fingerprint) {
+        // A fingerprint that succeeded in any workflow, at any time, has its outputs: reuse them, also after failures
+        // of this task at it (a twin, or another workflow, succeeded since).
+        if !isService, succeededFingerprints.contains(task.fingerprint) {
             try recordCacheHit(position, now: now)
             return .satisfied
         }
@@ -347,6 +358,7 @@ final class Dispatcher {
     /// Starts waiting tasks in dispatch order where a node has room. The scan stops after a run of tasks that do not
     /// fit: on a full cluster, an ending attempt then costs a few looks, not one per waiting task.
     private func dispatchWaiting(now: Date) throws {
+        guard !draining else { return }
         var position = 0, misses = 0
         while position < waitingForRoom.count, misses < 32 {
             let task = waitingForRoom[position]
@@ -375,8 +387,6 @@ final class Dispatcher {
                 misses += 1
             }
         }
-        // A start can settle nothing, but a failed launch marks tasks dirty.
-        if !dirty.isEmpty { try settle(now: now) }
     }
 
     private func start(_ position: Int, now: Date) throws -> Bool {
@@ -432,7 +442,7 @@ final class Dispatcher {
                 logger.debug("attempt submitted", metadata: metadata(attempt).merging(["node": "\(attempt.node ?? "?")"]) { $1 })
                 observer(.started(workflow: task.workflow.name, task: task.task.name, attempt: attempt.number, node: attempt.node ?? "?"))
             } catch {
-                // The row stays pending: the next look (its end event never comes, so the resync) starts it again.
+                // Recorded as failed in the next burst: like any start that fails, it uses one try.
                 logger.error("cannot start an attempt", metadata: metadata(attempt).merging(["error": "\(error)"]) { $1 })
                 observer(.failed(workflow: task.workflow.name, task: task.task.name, summary: "could not start: \(error)", attempt: attempt.number, retryIn: nil))
                 failedSubmissions.append(attempt.id)

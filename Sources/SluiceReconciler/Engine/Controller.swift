@@ -130,7 +130,8 @@ public final class Controller: Service, Sendable {
             if let due = loop.dispatcher?.nextDeadline { deadlines.append(due) }
             if let retryAt = loop.retryAt, !loop.wakeReasons.isEmpty { deadlines.append(retryAt) }
             if loop.statusPending { deadlines.append(loop.lastStatus.addingTimeInterval(configuration.statusInterval)) }
-            deadlines.append(loop.lastSummary.addingTimeInterval(configuration.summaryInterval))
+            // Anomalies appear only while tasks run; an idle controller sums nothing on a clock.
+            if loop.dispatcher?.inProgress == true { deadlines.append(loop.lastSummary.addingTimeInterval(configuration.summaryInterval)) }
             if pollsRef { deadlines.append(Date().addingTimeInterval(configuration.refInterval)) }
             let events = mailbox.take(until: deadlines.min())
             var attempts: [Int64] = []
@@ -152,7 +153,11 @@ public final class Controller: Service, Sendable {
                 }
                 try afterEvents(reconciler, dispatcher: dispatcher, trigger: nil, loop: &loop)
             } catch {
+                // The burst was rolled back, so the model may hold what the store does not: rebuild it from the store
+                // and the attempt folders at the next pass, after the back-off.
                 logger.error("reconcile step failed", metadata: ["error": "\(error)"])
+                loop.dispatcher = nil
+                loop.wakeReasons.append("recovery")
                 backOff(&loop)
             }
         }
@@ -223,7 +228,8 @@ public final class Controller: Service, Sendable {
         var statuses: [WorkflowStatus]?
         // While work runs, statuses are summed on that clock only: reading every status at each task's end would make a
         // pass quadratic. When the work settles they are read once, for the commit too.
-        if trigger != nil || (changed && !dispatcher.inProgress) || Date().timeIntervalSince(loop.lastSummary) >= configuration.summaryInterval {
+        if trigger != nil || (changed && !dispatcher.inProgress)
+            || (dispatcher.inProgress && Date().timeIntervalSince(loop.lastSummary) >= configuration.summaryInterval) {
             let current = try reconciler.statuses(dispatcher.context)
             statuses = current
             let tasks = current.flatMap { status in status.tasks.map { (status.name, $0) } }

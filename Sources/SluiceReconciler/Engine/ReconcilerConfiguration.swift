@@ -2,7 +2,7 @@
 public struct ReconcilerConfiguration: Sendable {
     /// The state directory: database, outputs, attempt folders, checkouts, mirrors.
     public var stateDirectory: String
-    /// The argv prefix that runs the task supervisor (`sluice __supervise`).
+    /// The argv prefix that runs the task supervisor (`sluice-supervisor`, next to `sluice`).
     public var supervisorCommand: [String]
     /// Read manifests only under this folder of the repository.
     public var manifestFolder: String?

@@ -63,7 +63,12 @@ enum StatusYAML {
         case .bool(let flag): return flag ? "true" : "false"
         case .number(let number):
             if number == number.rounded(), abs(number) < 1e15 { return String(Int64(number)) }
-            return "\(number)"
+            // `5e-05` is a string to YAML 1.1 readers; `5.0e-05` is a number to every reader.
+            let text = "\(number)"
+            if let exponent = text.firstIndex(of: "e"), !text[..<exponent].contains(".") {
+                return text[..<exponent] + ".0" + text[exponent...]
+            }
+            return text
         case .string(let text): return isPlain(text) ? text : JSONValue.string(text).encoded
         case .object, .array: return value.encoded
         }
