@@ -9,7 +9,10 @@ extension Dispatcher {
     /// Each look sets the timer of the next health check.
     func serviceProgress(_ position: Int, _ running: Attempt, now: Date) throws -> TaskState {
         let task = context.tasks[position]
-        setTimer(position, at: now.addingTimeInterval(configuration.healthCheckInterval))
+        // Often while it starts, so what needs it starts soon; once healthy, once a second is enough to notice an
+        // outage within `unhealthyGrace`, and a probe (up to 1 s) holds the engine for that long.
+        let interval = healthy.contains(running.id) ? max(configuration.healthCheckInterval, 1) : configuration.healthCheckInterval
+        setTimer(position, at: now.addingTimeInterval(interval))
         guard let spec = LaunchedSpec.read(running.attemptPath) else { return .busy }
         let isHealthy: Bool
         switch task.task.kind {
