@@ -128,7 +128,9 @@ public final class LocalExecutor: Executor {
         try? AttemptCoding.write(Data(), to: files.cancelRequest, durable: true)
         if files.isSupervised() {
             if let claim = files.readClaim(), claim.group != nil { kill(claim.pid, SIGTERM) }
-        } else if let group = files.readClaim()?.group, group > 1 {
+        } else if let claim = files.readClaim(), let group = claim.group, group > 1,
+                  claim.groupStart == nil || AttemptFiles.startTime(of: group) == claim.groupStart {
+            // The same leader that the supervisor recorded, not a process that reused its pid since.
             kill(-group, SIGKILL)
         }
     }

@@ -24,7 +24,7 @@ public struct AttemptFiles: Sendable, Hashable {
 
     public var spec: String { file("spec.json") }
     public var result: String { file("result.json") }
-    /// Locked by the supervisor for its life; holds `PID` once claimed, then `PID PGID` once the task runs.
+    /// Locked by the supervisor for its life; holds `PID` once claimed, then `PID PGID START` once the task runs.
     public var lock: String { file("supervisor.lock") }
     public var stdout: String { file("stdout.log") }
     /// The task's stderr, and the supervisor's own messages (it writes nowhere else, so never into a pipe of a dead
@@ -36,12 +36,24 @@ public struct AttemptFiles: Sendable, Hashable {
 
     public var cancelRequested: Bool { DurableFile.exists(cancelRequest) }
 
-    /// The claim in the lock file: the supervisor's pid, and the task's process group once it runs.
-    public func readClaim() -> (pid: Int32, group: Int32?)? {
+    /// The claim in the lock file: the supervisor's pid, and once the task runs its process group with the group
+    /// leader's start time (clock ticks since boot), so that a recycled pid is never taken for the group.
+    public func readClaim() -> (pid: Int32, group: Int32?, groupStart: UInt64?)? {
         guard let bytes = DurableFile.read(lock) else { return nil }
         let fields = String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard let pid = fields.first.flatMap({ Int32($0) }) else { return nil }
-        return (pid, fields.dropFirst().first.flatMap { Int32($0) })
+        return (pid, fields.dropFirst().first.flatMap { Int32($0) }, fields.dropFirst(2).first.flatMap { UInt64($0) })
+    }
+
+    /// The start time (field 22 of `/proc/PID/stat`, clock ticks since boot) of a live process; nil when it is gone.
+    public static func startTime(of pid: Int32) -> UInt64? {
+        guard let bytes = DurableFile.read("/proc/\(pid)/stat") else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
+        // The command name (field 2) may hold spaces and parentheses; the fields after the last ")" are plain, and
+        // the start time is the 20th of them.
+        guard let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        return fields.count > 19 ? UInt64(fields[19]) : nil
     }
 
     public func readPID() -> Int32? { readClaim()?.pid }
@@ -75,8 +87,10 @@ public struct AttemptFiles: Sendable, Hashable {
 
     /// Writes the claim through the lock's descriptor. Not fsynced: after a power cut no supervisor runs, and an
     /// attempt with no result is then retried or, unclaimed, started again.
-    public static func writeClaim(_ fd: Int32, pid: Int32, group: Int32? = nil) throws(SystemError) {
-        let text = Array((group.map { "\(pid) \($0)\n" } ?? "\(pid)\n").utf8)
+    public static func writeClaim(_ fd: Int32, pid: Int32, group: Int32? = nil, groupStart: UInt64? = nil) throws(SystemError) {
+        var line = "\(pid)"
+        if let group { line += " \(group)" + (groupStart.map { " \($0)" } ?? "") }
+        let text = Array((line + "\n").utf8)
         let written = text.withUnsafeBytes { pwrite(fd, $0.baseAddress!, text.count, 0) }
         guard written == text.count else { throw SystemError("cannot write the claim", code: errno) }
     }

@@ -86,7 +86,7 @@ public enum Supervisor {
             newProcessGroup: true))
         // The shell leads its group, so its pid is the group id. Best effort: without it a cancel is noticed through
         // cancel.requested alone and cannot reach the group after the supervisor's own death.
-        try? AttemptFiles.writeClaim(lock, pid: getpid(), group: shell)
+        try? AttemptFiles.writeClaim(lock, pid: getpid(), group: shell, groupStart: AttemptFiles.startTime(of: shell))
         var stop = StopSequence(group: shell, timeout: spec.timeout, grace: spec.killGrace, stopRequested: stopRequested)
         let status = stop.waitForExit(of: shell)
         // A finished attempt owns no processes: background jobs the shell left behind go too.
