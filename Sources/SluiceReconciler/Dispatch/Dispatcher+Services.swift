@@ -10,7 +10,7 @@ extension Dispatcher {
     func serviceProgress(_ position: Int, _ running: Attempt, now: Date) throws -> TaskState {
         let task = context.tasks[position]
         // Often while it starts, so what needs it starts soon; once healthy, once a second is enough to notice an
-        // outage within `unhealthyGrace`, and a probe (up to 1 s) holds the engine for that long.
+        // outage within `unhealthyGrace`.
         let interval = healthy.contains(running.id) ? max(configuration.healthCheckInterval, 1) : configuration.healthCheckInterval
         setTimer(position, at: now.addingTimeInterval(interval))
         guard let spec = LaunchedSpec.read(running.attemptPath) else { return .busy }
@@ -19,8 +19,18 @@ extension Dispatcher {
         case .service(let service):
             switch service.health {
             case .process: isHealthy = now.timeIntervalSince(running.startedAt ?? now) >= configuration.processHealthGrace
-            case .tcp: isHealthy = spec.port.map { ServiceProbe.isHealthy(port: $0, path: nil) } ?? false
-            case .http(let path): isHealthy = spec.port.map { ServiceProbe.isHealthy(port: $0, path: path) } ?? false
+            case .tcp, .http:
+                guard let port = spec.port else {
+                    isHealthy = false
+                    break
+                }
+                guard let answer = probeAnswers.removeValue(forKey: running.id) else {
+                    // A probe can take a second: it runs off the engine thread, and its answer comes back as an event
+                    // that brings this task here again. Until then the service stays where it was.
+                    requestProbe(running.id, port: port, path: { if case .http(let path) = service.health { path } else { nil } }())
+                    return healthy.contains(running.id) ? .satisfied : .busy
+                }
+                isHealthy = answer
             }
         case .batch: isHealthy = true
         }
@@ -52,6 +62,25 @@ extension Dispatcher {
             observer(.serviceUnhealthy(workflow: task.workflow.name, task: task.task.name, reason: reason))
         }
         return .busy
+    }
+
+    /// Starts a health probe on a dispatch queue, unless one for this attempt is out already.
+    func requestProbe(_ id: Int64, port: Int, path: String?) {
+        guard let deliver = probeDelivery else {
+            probeAnswers[id] = ServiceProbe.isHealthy(port: port, path: path)
+            return
+        }
+        guard probing.insert(id).inserted else { return }
+        DispatchQueue.global(qos: .userInitiated).async { deliver(id, ServiceProbe.isHealthy(port: port, path: path)) }
+    }
+
+    /// A probe's answer, posted by the driver: the service's task is looked at again with it.
+    func probed(_ id: Int64, healthy answer: Bool) throws {
+        probing.remove(id)
+        guard let position = running[id]?.task else { return }
+        probeAnswers[id] = answer
+        markDirty(position)
+        try settle()
     }
 
     /// Healthy services by `workflow/task`, with their address.

@@ -69,6 +69,11 @@ final class Dispatcher {
     var healthy: Set<Int64>
     /// When each healthy service first failed a check: one missed check on a busy machine is not an outage.
     var unhealthySince: [Int64: Date] = [:]
+    /// Where health probes' answers go (the driver posts them back as events); nil probes on the engine thread.
+    var probeDelivery: (@Sendable (Int64, Bool) -> Void)?
+    /// Attempts with a probe out, and answers not yet looked at.
+    var probing = Set<Int64>()
+    var probeAnswers: [Int64: Bool] = [:]
     /// Set by `stopServices`: the pass is ending, and nothing new starts.
     private var draining = false
     /// Service attempts being stopped at the end of `apply`, with whether they had been healthy.
@@ -217,7 +222,7 @@ final class Dispatcher {
 
     /// Evaluates the dirty tasks in dependency order, then starts what has room, in dispatch order, until nothing is
     /// dirty (a start that fails, or a twin's success, marks tasks dirty again).
-    private func settle(now: Date = Date()) throws {
+    func settle(now: Date = Date()) throws {
         repeat {
             while let position = dirty.popMin() { try evaluate(position, now: now) }
             try dispatchWaiting(now: now)

@@ -135,6 +135,7 @@ public final class Controller: Service, Sendable {
             if pollsRef { deadlines.append(Date().addingTimeInterval(configuration.refInterval)) }
             let events = mailbox.take(until: deadlines.min())
             var attempts: [Int64] = []
+            var probes: [(Int64, Bool)] = []
             var refsChanged = pollsRef
             for event in events {
                 switch event {
@@ -142,6 +143,7 @@ public final class Controller: Service, Sendable {
                 case .wake(let reason): loop.wakeReasons.append(reason)
                 case .attempt(let id): attempts.append(id)
                 case .refsChanged: refsChanged = true
+                case .probed(let id, let answer): probes.append((id, answer))
                 }
             }
             if refsChanged, let seen = loop.commit, (try? repository.resolve(configuration.ref)) != seen { loop.wakeReasons.append("ref moved") }
@@ -149,6 +151,7 @@ public final class Controller: Service, Sendable {
             do {
                 try dispatcher.burst {
                     for id in attempts { try dispatcher.attemptChanged(id) }
+                    for (id, answer) in probes { try dispatcher.probed(id, healthy: answer) }
                     try dispatcher.fire()
                 }
                 try afterEvents(reconciler, dispatcher: dispatcher, trigger: nil, loop: &loop)
@@ -180,6 +183,8 @@ public final class Controller: Service, Sendable {
             let dispatcher = try Dispatcher(context: context, store: store, executor: reconciler.executor, layout: reconciler.layout,
                                             configuration: configuration.reconciler, observer: observer, logger: logger,
                                             healthy: loop.dispatcher?.healthy ?? healthyServices)
+            let mailbox = self.mailbox
+            dispatcher.probeDelivery = { mailbox.post(.probed($0, $1)) }
             try dispatcher.burst { try dispatcher.begin() }
             loop.dispatcher = dispatcher
             loop.commit = commit

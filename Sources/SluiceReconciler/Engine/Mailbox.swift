@@ -8,6 +8,8 @@ enum EngineEvent: Sendable {
     case wake(String)
     /// A watched repository's refs changed on disk: the followed ref may have moved.
     case refsChanged
+    /// A service's health probe answered.
+    case probed(Int64, Bool)
     /// Graceful shutdown: stop starting work and return.
     case stop
 }

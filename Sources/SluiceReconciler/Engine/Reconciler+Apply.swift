@@ -15,6 +15,7 @@ extension Reconciler {
         let context = try prepare(commit: commit, trigger: trigger, retryScope: nil)
         let dispatcher = try Dispatcher(context: context, store: store, executor: executor, layout: layout, configuration: configuration,
                                         observer: observer, logger: logger, healthy: healthyServices)
+        dispatcher.probeDelivery = { mailbox.post(.probed($0, $1)) }
         try dispatcher.burst { try dispatcher.begin() }
         var services: [String: String] = [:]
         var servicesStopped = false
@@ -36,7 +37,13 @@ extension Reconciler {
             }
             let events = mailbox.take(until: dispatcher.nextDeadline)
             try dispatcher.burst {
-                for case .attempt(let id) in events { try dispatcher.attemptChanged(id) }
+                for event in events {
+                    switch event {
+                    case .attempt(let id): try dispatcher.attemptChanged(id)
+                    case .probed(let id, let answer): try dispatcher.probed(id, healthy: answer)
+                    case .wake, .refsChanged, .stop: break
+                    }
+                }
                 try dispatcher.fire()
             }
         }
