@@ -13,6 +13,9 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
+    /// A lock file is in the way (`GIT_ELOCKED`): another writer holds it, or one died holding it.
+    public var isLocked: Bool { code == GIT_ELOCKED.rawValue }
+
     /// The object, reference or path does not exist (an unborn branch counts as missing too).
     public var isNotFound: Bool {
         code == GIT_ENOTFOUND.rawValue || code == GIT_EUNBORNBRANCH.rawValue

@@ -1,4 +1,5 @@
 import CGit2
+import Foundation
 
 extension Repository {
     /// Resolves a branch, remote branch, tag (annotated or light), full or abbreviated commit hex,
@@ -84,5 +85,20 @@ extension Repository {
             if let name { names.append(String(cString: name)) }
         }
         return names.sorted()
+    }
+}
+
+extension Repository {
+    /// Removes `refs/heads/<branch>.lock` when it is older than `age` seconds: the lock of a writer that died
+    /// mid-update (a controller SIGKILLed while committing its status), which git never removes by itself and which
+    /// would refuse every later update of the branch.
+    ///
+    /// - Returns: whether a stale lock was removed.
+    public func removeStaleLock(ofBranch branch: String, olderThan age: Double) -> Bool {
+        let lock = path + "/refs/heads/" + branch + ".lock"
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: lock),
+              let modified = attributes[.modificationDate] as? Date,
+              Date().timeIntervalSince(modified) > age else { return false }
+        return (try? FileManager.default.removeItem(atPath: lock)) != nil
     }
 }

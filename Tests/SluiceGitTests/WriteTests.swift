@@ -9,6 +9,25 @@ import Testing
         scratch = try TemporaryDirectory()
     }
 
+    @Test func aStaleBranchLockIsRemovedAndAFreshOneKept() throws {
+        let path = scratch.sub("repo.git")
+        let repository = try Repository.create(at: path, bare: true)
+        let lock = path + "/refs/heads/sluice/status.lock"
+        try FileManager.default.createDirectory(atPath: path + "/refs/heads/sluice", withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: lock, contents: nil))
+        // A writer that holds it right now: kept, and the branch cannot be written.
+        #expect(!repository.removeStaleLock(ofBranch: "sluice/status", olderThan: 5))
+        let refused = #expect(throws: GitError.self) {
+            try repository.commit(files: .text(["a": "1"]), toBranch: "sluice/status", message: "m", author: tester)
+        }
+        #expect(refused?.isLocked == true)
+        // Left by a writer that died a minute ago: removed, and the branch can be written again.
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-60)], ofItemAtPath: lock)
+        #expect(repository.removeStaleLock(ofBranch: "sluice/status", olderThan: 5))
+        #expect(!FileManager.default.fileExists(atPath: lock))
+        _ = try repository.commit(files: .text(["a": "1"]), toBranch: "sluice/status", message: "m", author: tester)
+    }
+
     @Test func commitFilesCreatesTheBranchThenStacksOnIt() throws {
         let path = scratch.sub("repo.git")
         let repository = try Repository.create(at: path, bare: true)

@@ -204,7 +204,7 @@ public final class Controller: Service, Sendable {
             logger.error("pass failed", metadata: ["error": "\(error)", "trigger": "\(trigger)"])
             backOff(&loop)
             // Asked-for passes are tried again after the back-off; the timer's turn comes back with the interval.
-            loop.wakeReasons.append(trigger == "timer" ? "retry" : trigger)
+            loop.wakeReasons += trigger == "timer" ? ["retry"] : trigger.components(separatedBy: ", ")
         }
     }
 

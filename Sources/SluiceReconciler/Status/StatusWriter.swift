@@ -8,6 +8,8 @@ public struct StatusWriter: Sendable {
     public var author: Signature
     /// How many times a push rejected as non-fast-forward is rebuilt on the new remote tip and retried.
     public var pushAttempts: Int
+    /// A lock on the status branch older than this many seconds belongs to a writer that died; it is removed.
+    public var staleLockAge = 5.0
     /// Pages rendered by earlier writes of the same writer's owner.
     public var cache: RenderCache
 
@@ -42,7 +44,7 @@ public struct StatusWriter: Sendable {
         let message = Self.message(for: changed.isEmpty ? all : changed, source: source)
         for attempt in 1...max(1, pushAttempts) {
             let before = try repository.branchTip(branch)
-            let commit = try repository.commit(files: files, toBranch: branch, message: message, author: author, allowEmpty: false)
+            let commit = try commitRemovingStaleLock(files, message: message, to: repository)
             let made = commit != before
             guard push else { return made ? commit : nil }
             let rejection = pushRejection(repository)
@@ -53,6 +55,17 @@ public struct StatusWriter: Sendable {
             try repository.fetch()
         }
         return nil
+    }
+
+    /// Commits the status; when the branch's lock is held by a writer that died (old enough to be nobody's), removes
+    /// it and writes again.
+    private func commitRemovingStaleLock(_ files: [String: Data], message: String, to repository: Repository) throws -> OID {
+        do {
+            return try repository.commit(files: files, toBranch: branch, message: message, author: author, allowEmpty: false)
+        } catch {
+            guard error.isLocked, repository.removeStaleLock(ofBranch: branch, olderThan: staleLockAge) else { throw error }
+            return try repository.commit(files: files, toBranch: branch, message: message, author: author, allowEmpty: false)
+        }
     }
 
     /// Pushes the status branch; the error when the remote refused it, nil when it took it.
