@@ -44,7 +44,7 @@ let package = Package(
         ),
         .target(name: "CSluiceSystem"),
         // Foundation-free, so that `sluice-supervisor` starts in about the time of a fork/exec.
-        .target(name: "SluiceProcess"),
+        .target(name: "SluiceProcess", dependencies: ["CSluiceSystem"]),
         .executableTarget(
             name: "sluice-supervisor",
             dependencies: ["SluiceProcess"],

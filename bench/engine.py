@@ -86,60 +86,75 @@ def apply50k():
         shutil.rmtree(repo)
 
 
-def controller():
-    """Controller: commit -> status commit for a trivial task on a local repository, median of 20 commits. The
-    status branch is polled with `git log` every 5 ms, which itself loads the 2 cores a little."""
-    import signal, statistics
-    repo = tempfile.mkdtemp(prefix="sluice-bench-")
-    def manifest(i):
-        return pool(1, 2) + "---\napiVersion: sluice/v1\nkind: Workflow\nmetadata: {name: w}\nspec:\n  pool: local\n  tasks:\n" \
-            "    - {name: hello, run: 'echo %d', resources: {cpu: 1}}\n" % i
-    with open(os.path.join(repo, "w.yaml"), "w") as f:
-        f.write(manifest(0))
-    commit(repo)
-    log = open(os.path.join(repo, "controller.log"), "w")
-    daemon = subprocess.Popen([BIN, "controller", "--repo", repo, "--state", os.path.join(repo, ".state"), "--listen", "off",
-                               "--interval", "1h"], stdout=log, stderr=log)
+def one_task_manifest(i):
+    """A pool and a workflow of one trivial task whose command changes with `i`."""
+    return pool(1, 2) + "---\napiVersion: sluice/v1\nkind: Workflow\nmetadata: {name: w}\nspec:\n  pool: local\n  tasks:\n" \
+        "    - {name: hello, run: 'echo %d', resources: {cpu: 1}}\n" % i
+
+
+def status_latencies(git, work, step, count=20):
+    """Runs `step(i)` for each commit i (it writes, commits, and returns when its clock started) and measures until the
+    status branch of the repository that `git` (git's arguments) names carries that commit. The status branch is
+    polled with `git log` every 5 ms, which itself loads the 2 cores a little."""
     def status_source():
-        out = subprocess.run(["git", "-C", repo, "log", "-1", "--format=%B", "sluice/status"], capture_output=True, text=True).stdout
+        out = subprocess.run(["git"] + git + ["log", "-1", "--format=%B", "sluice/status"], capture_output=True, text=True).stdout
         return next((l.split()[-1] for l in out.splitlines() if l.startswith("Sluice-Source:")), None)
     def head():
-        return subprocess.run(["git", "-C", repo, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+        return subprocess.run(["git", "-C", work, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
     deadline = time.time() + 30
     while status_source() != head() and time.time() < deadline:
         time.sleep(0.01)
     latencies = []
-    for i in range(1, 21):
+    for i in range(1, count + 1):
         time.sleep(0.2)   # commits a person would make, not a burst: each is measured alone
-        with open(os.path.join(repo, "w.yaml"), "w") as f:
-            f.write(manifest(i))
-        # From before `git commit`, so git's own time counts: the controller sees the ref move while git still runs.
-        started = time.perf_counter()
-        subprocess.run(["git", "commit", "-qam", "c%d" % i], cwd=repo, check=True, env=GITENV)
+        with open(os.path.join(work, "w.yaml"), "w") as f:
+            f.write(one_task_manifest(i))
+        started = step(i)
         target = head()
         while status_source() != target and time.perf_counter() - started < 10:
             time.sleep(0.005)
         latencies.append(time.perf_counter() - started)
+    return latencies
+
+
+def report_latencies(name, latencies):
+    import statistics
+    print("[%s] median %.0f ms, min %.0f ms, max %.0f ms (%d commits)"
+          % (name, statistics.median(latencies) * 1000, min(latencies) * 1000, max(latencies) * 1000, len(latencies)))
+
+
+def controller():
+    """Controller: commit -> status commit for a trivial task on a local repository, median of 20 commits."""
+    import signal
+    repo = tempfile.mkdtemp(prefix="sluice-bench-")
+    with open(os.path.join(repo, "w.yaml"), "w") as f:
+        f.write(one_task_manifest(0))
+    commit(repo)
+    log = open(os.path.join(repo, "controller.log"), "w")
+    daemon = subprocess.Popen([BIN, "controller", "--repo", repo, "--state", os.path.join(repo, ".state"), "--listen", "off",
+                               "--interval", "1h"], stdout=log, stderr=log)
+    def step(i):
+        # From before `git commit`, so git's own time counts: the controller sees the ref move while git still runs.
+        started = time.perf_counter()
+        subprocess.run(["git", "commit", "-qam", "c%d" % i], cwd=repo, check=True, env=GITENV)
+        return started
+    latencies = status_latencies(["-C", repo], repo, step)
     daemon.send_signal(signal.SIGTERM)
     daemon.wait()
-    print("[controller-commit-to-status] median %.0f ms, min %.0f ms, max %.0f ms (20 commits)"
-          % (statistics.median(latencies) * 1000, min(latencies) * 1000, max(latencies) * 1000))
+    report_latencies("controller-commit-to-status", latencies)
     shutil.rmtree(repo)
 
 
 def webhook():
     """Controller on a bare remote over file://: signed GitHub push webhook -> status commit pushed back to the remote,
     fetch and push included; median of 20 commits."""
-    import hashlib, hmac, signal, socket, statistics, urllib.request
+    import hashlib, hmac, signal, socket, urllib.request
     root = tempfile.mkdtemp(prefix="sluice-bench-")
     remote, work = os.path.join(root, "remote.git"), os.path.join(root, "work")
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", remote], check=True)
     os.makedirs(work)
-    def manifest(i):
-        return pool(1, 2) + "---\napiVersion: sluice/v1\nkind: Workflow\nmetadata: {name: w}\nspec:\n  pool: local\n  tasks:\n" \
-            "    - {name: hello, run: 'echo %d', resources: {cpu: 1}}\n" % i
     with open(os.path.join(work, "w.yaml"), "w") as f:
-        f.write(manifest(0))
+        f.write(one_task_manifest(0))
     commit(work)
     subprocess.run(["git", "-C", work, "push", "-q", remote, "main"], check=True)
     secret = b"bench-secret"
@@ -152,35 +167,21 @@ def webhook():
     daemon = subprocess.Popen([BIN, "controller", "--repo", "file://" + remote, "--state", os.path.join(root, ".state"),
                                "--listen", "127.0.0.1:%d" % port, "--webhook-secret-file", os.path.join(root, "secret"),
                                "--interval", "1h"], stdout=log, stderr=log)
-    def status_source():
-        out = subprocess.run(["git", "--git-dir", remote, "log", "-1", "--format=%B", "sluice/status"], capture_output=True, text=True).stdout
-        return next((l.split()[-1] for l in out.splitlines() if l.startswith("Sluice-Source:")), None)
-    def head():
-        return subprocess.run(["git", "-C", work, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
-    deadline = time.time() + 30
-    while status_source() != head() and time.time() < deadline:
-        time.sleep(0.01)
-    latencies = []
-    for i in range(1, 21):
-        time.sleep(0.2)
-        with open(os.path.join(work, "w.yaml"), "w") as f:
-            f.write(manifest(i))
+    def step(i):
         subprocess.run(["git", "commit", "-qam", "c%d" % i], cwd=work, check=True, env=GITENV)
         subprocess.run(["git", "-C", work, "push", "-q", remote, "main"], check=True)
-        target = head()
-        body = json.dumps({"ref": "refs/heads/main", "after": target}).encode()
+        after = subprocess.run(["git", "-C", work, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+        body = json.dumps({"ref": "refs/heads/main", "after": after}).encode()
         request = urllib.request.Request("http://127.0.0.1:%d/hooks/git" % port, data=body, method="POST", headers={
             "Content-Type": "application/json", "X-GitHub-Event": "push",
             "X-Hub-Signature-256": "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()})
         started = time.perf_counter()
         urllib.request.urlopen(request).read()
-        while status_source() != target and time.perf_counter() - started < 10:
-            time.sleep(0.005)
-        latencies.append(time.perf_counter() - started)
+        return started
+    latencies = status_latencies(["--git-dir", remote], work, step)
     daemon.send_signal(signal.SIGTERM)
     daemon.wait()
-    print("[webhook-to-status] median %.0f ms, min %.0f ms, max %.0f ms (20 commits)"
-          % (statistics.median(latencies) * 1000, min(latencies) * 1000, max(latencies) * 1000))
+    report_latencies("webhook-to-status", latencies)
     shutil.rmtree(root)
 
 

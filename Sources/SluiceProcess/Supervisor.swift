@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CSluiceSystem
 
 /// The body of `sluice-supervisor DIR`: it owns one attempt's shell, its process group, its timeout and its log
 /// files, and records how it ended in `DIR/result.json` before exiting, so a controller that crashes meanwhile
@@ -143,14 +144,14 @@ struct SupervisorSpec {
     }
 }
 
-/// The polling loop that waits for the shell and escalates a stop: SIGTERM to the whole group,
-/// then SIGKILL once the grace period is over. Polling with short sleeps (cut short by SIGCHLD
-/// and SIGTERM) keeps it free of threads and async-signal-safety pitfalls.
+/// Waits for the shell and escalates a stop: SIGTERM to the whole group, then SIGKILL once the grace period is over.
+/// It sleeps in `poll` on the shell's pidfd, so the shell's end wakes it at once; SIGTERM to the supervisor cuts the
+/// sleep short too, and the timeout is the next deadline. No threads, and nothing done in a signal handler.
 struct StopSequence {
     let group: pid_t
     let deadline: ContinuousClock.Instant?
     let grace: Duration
-    /// Checked on every turn of the loop.
+    /// Checked on every wake-up.
     let stopRequested: () -> Bool
     private(set) var timedOut = false
     private(set) var cancelled = false
@@ -168,6 +169,8 @@ struct StopSequence {
 
     /// The raw wait status, or `nil` if the shell could not be waited for.
     mutating func waitForExit(of pid: pid_t) -> Int32? {
+        let exited = csluice_pidfd_open(pid)
+        defer { if exited >= 0 { close(exited) } }
         while true {
             var status: Int32 = 0
             let reaped = waitpid(pid, &status, WNOHANG)
@@ -190,17 +193,20 @@ struct StopSequence {
                 kill(-group, SIGKILL)
                 killed = true
             }
-            usleep(sleepMicroseconds(now: now))
+            var watch = pollfd(fd: exited, events: Int16(POLLIN), revents: 0)
+            _ = poll(&watch, exited >= 0 ? 1 : 0, timeoutMilliseconds(now: now, pidfd: exited >= 0))
         }
     }
 
-    /// Until the next deadline, at most 50 ms (the bound on noticing a missed SIGCHLD), at least 1 ms.
-    private func sleepMicroseconds(now: ContinuousClock.Instant) -> UInt32 {
-        var wait = Duration.milliseconds(50)
+    /// Until the next deadline, at least 1 ms. Without a deadline, a second: a `cancel.requested` written in the
+    /// instant before the supervisor's signal handlers were known to the canceller comes with no signal, so it is
+    /// looked for now and then. Without a pidfd (an old kernel), 50 ms, the bound on noticing the shell's end.
+    private func timeoutMilliseconds(now: ContinuousClock.Instant, pidfd: Bool) -> Int32 {
+        var wait = pidfd ? Duration.seconds(1) : .milliseconds(50)
         for event in [killed ? nil : killAt, killAt == nil ? deadline : nil].compactMap({ $0 }) {
             wait = min(wait, event - now)
         }
-        let micro = wait.components.seconds * 1_000_000 + wait.components.attoseconds / 1_000_000_000_000
-        return UInt32(max(1_000, min(micro, 50_000)))
+        let milliseconds = wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000
+        return Int32(max(1, min(milliseconds, 1000)))
     }
 }

@@ -19,7 +19,7 @@ struct DispatchReport {
 /// an attempt's end touches only its task and, through it, the tasks that need it; a task is never started twice,
 /// because a task with an unfinished attempt at its fingerprint is busy, and the executor's start is idempotent.
 final class Dispatcher {
-    private(set) var context: PassContext
+    var context: PassContext
     let store: Store
     let executor: any Executor
     let layout: StateLayout
@@ -43,28 +43,28 @@ final class Dispatcher {
         var unclaimedStarts = 0
     }
 
-    private var index: [String: Int] = [:]
-    private var dependents: [[Int]]
+    var index: [String: Int] = [:]
+    var dependents: [[Int]]
     /// Per task: its attempts at its current fingerprint, oldest first.
-    private var attempts: [[Attempt]]
+    var attempts: [[Attempt]]
     /// Per task: the fingerprint of its newest attempt at any fingerprint.
-    private var newestFingerprint: [String?]
-    private var succeededFingerprints: Set<String>
+    var newestFingerprint: [String?]
+    var succeededFingerprints: Set<String>
     private(set) var states: [TaskState]
-    private var unsettled: Int
+    var unsettled: Int
     /// Dispatch order: the optimizer's planned start, then the dependency order.
-    private var priority: [Double]
+    var priority: [Double]
     var running: [Int64: Running] = [:]
     /// How many of `running` have each fingerprint.
     var runningFingerprints: [String: Int] = [:]
-    private var ledger: CapacityLedger
-    private var dirty = IndexHeap()
+    var ledger: CapacityLedger
+    var dirty = IndexHeap()
     /// Ready tasks whose needs are done, waiting for room on a node, in dispatch order.
-    private var waitingForRoom: [Int] = []
+    var waitingForRoom: [Int] = []
     /// Per task: whether it is in `waitingForRoom` (every evaluation asks, so not by a search).
-    private var isWaiting: [Bool]
+    var isWaiting: [Bool]
     /// Per task: when to look at it again (a retry's back-off, a service's next health check).
-    private var timers: [Int: Date] = [:]
+    var timers: [Int: Date] = [:]
     /// Services that have passed their health check, by attempt id.
     var healthy: Set<Int64>
     /// When each healthy service first failed a check: one missed check on a busy machine is not an outage.
@@ -75,16 +75,16 @@ final class Dispatcher {
     var probing = Set<Int64>()
     var probeAnswers: [Int64: Bool] = [:]
     /// Set by `stopServices`: the pass is ending, and nothing new starts.
-    private var draining = false
+    var draining = false
     /// Service attempts being stopped at the end of `apply`, with whether they had been healthy.
     var stopping: [Int64: Bool] = [:]
     var report = DispatchReport()
     /// Recorded in the open batch; submitted after its commit.
-    private var recorded: [Submission] = []
+    var recorded: [Submission] = []
     /// Submitted, with the supervisor's pid: recorded as started in the next batch.
-    private var started: [(id: Int64, pid: Int32, at: Date)] = []
-    private var failedSubmissions: [Int64] = []
-    private var firstUnrecordedStart: Date?
+    var started: [(id: Int64, pid: Int32, at: Date)] = []
+    var failedSubmissions: [Int64] = []
+    var firstUnrecordedStart: Date?
 
     init(context: PassContext, store: Store, executor: any Executor, layout: StateLayout, configuration: ReconcilerConfiguration,
          observer: @escaping PassObserver, logger: Logger, healthy: Set<Int64>) throws {
@@ -339,203 +339,4 @@ final class Dispatcher {
         report.changed = true
     }
 
-    // MARK: - Dispatch
-
-    private func insertWaiting(_ position: Int) {
-        guard !isWaiting[position] else { return }
-        isWaiting[position] = true
-        let key = (priority[position], position)
-        var low = 0, high = waitingForRoom.count
-        while low < high {
-            let middle = (low + high) / 2
-            let other = waitingForRoom[middle]
-            if (priority[other], other) < key { low = middle + 1 } else { high = middle }
-        }
-        waitingForRoom.insert(position, at: low)
-    }
-
-    private func removeWaiting(_ position: Int) {
-        guard isWaiting[position] else { return }
-        isWaiting[position] = false
-        if let found = waitingForRoom.firstIndex(of: position) { waitingForRoom.remove(at: found) }
-    }
-
-    /// Starts waiting tasks in dispatch order where a node has room. The scan stops after a run of tasks that do not
-    /// fit: on a full cluster, an ending attempt then costs a few looks, not one per waiting task.
-    private func dispatchWaiting(now: Date) throws {
-        guard !draining else { return }
-        var position = 0, misses = 0
-        while position < waitingForRoom.count, misses < 32 {
-            let task = waitingForRoom[position]
-            let fingerprint = context.tasks[task].fingerprint
-            if !context.tasks[task].task.kind.isService {
-                // A twin (same fingerprint: same command, inputs and needs) succeeded meanwhile: reuse its outputs.
-                if succeededFingerprints.contains(fingerprint) {
-                    waitingForRoom.remove(at: position)
-                    isWaiting[task] = false
-                    markDirty(task)
-                    continue
-                }
-                // A twin runs now: wait for its result rather than compute the same outputs again beside it.
-                if runningFingerprints[fingerprint, default: 0] > 0 {
-                    position += 1
-                    continue
-                }
-            }
-            if try start(task, now: now) {
-                waitingForRoom.remove(at: position)
-                isWaiting[task] = false
-                setState(task, .busy)
-                misses = 0
-            } else {
-                position += 1
-                misses += 1
-            }
-        }
-    }
-
-    private func start(_ position: Int, now: Date) throws -> Bool {
-        let task = context.tasks[position]
-        let demand = task.task.resources.amounts
-        let pool = task.workflow.pool.name
-        let nodes = task.workflow.pool.nodes.map(\.name).sorted { a, _ in a == task.plannedNode }
-        guard let node = nodes.first(where: { ledger.canPlace(demand, on: Self.nodeKey(pool, $0)) }),
-              let gpus = ledger.reserve(demand, on: Self.nodeKey(pool, node), gpuCount: Int(task.task.resources["gpu"])) else {
-            return false
-        }
-        let launcher = AttemptLauncher(store: store, executor: executor, layout: layout)
-        do {
-            let attempt = try launcher.record(task, passID: context.passID, node: node,
-                                              outputInUse: runningFingerprints[task.fingerprint, default: 0] > 0)
-            recordAttempt(attempt, task: position)
-            running[attempt.id] = Running(attempt: attempt, task: position, nodeKey: Self.nodeKey(pool, node), demand: demand, gpus: gpus)
-            runningFingerprints[attempt.fingerprint, default: 0] += 1
-            recorded.append(Submission(attempt: attempt, task: position, gpus: gpus))
-            report.changed = true
-            if task.task.kind.isService { setTimer(position, at: now.addingTimeInterval(configuration.healthCheckInterval)) }
-        } catch {
-            ledger.release(demand, on: Self.nodeKey(pool, node), gpus: gpus)
-            observer(.failed(workflow: task.workflow.name, task: task.task.name, summary: "could not start: \(error)", attempt: 0, retryIn: nil))
-            throw error
-        }
-        return true
-    }
-
-    /// An attempt recorded in the current batch, to submit once the batch is committed.
-    struct Submission {
-        var attempt: Attempt
-        var task: Int
-        var gpus: [Int]
-    }
-
-    /// Submits the attempts recorded in the batch that was just committed, and remembers their supervisors so the
-    /// next batch records them as started. Call it after every `store.batch` that ran the dispatcher.
-    func submitRecorded() {
-        let submissions = recorded
-        recorded.removeAll()
-        for submission in submissions {
-            let task = context.tasks[submission.task]
-            let attempt = submission.attempt
-            FaultPoint.reach(.launchWindow)
-            do {
-                let spec = AttemptLauncher(store: store, executor: executor, layout: layout)
-                    .spec(for: task, attempt: attempt, gpus: submission.gpus, workingDirectory: try context.checkouts.folder(for: task.workflow.commit))
-                if let pid = try executor.start(spec, for: handle(attempt)) {
-                    started.append((attempt.id, pid, Date()))
-                    firstUnrecordedStart = firstUnrecordedStart ?? Date()
-                }
-                logger.debug("attempt submitted", metadata: metadata(attempt).merging(["node": "\(attempt.node ?? "?")"]) { $1 })
-                observer(.started(workflow: task.workflow.name, task: task.task.name, attempt: attempt.number, node: attempt.node ?? "?"))
-            } catch {
-                // Recorded as failed in the next burst: like any start that fails, it uses one try.
-                logger.error("cannot start an attempt", metadata: metadata(attempt).merging(["error": "\(error)"]) { $1 })
-                observer(.failed(workflow: task.workflow.name, task: task.task.name, summary: "could not start: \(error)", attempt: attempt.number, retryIn: nil))
-                failedSubmissions.append(attempt.id)
-            }
-        }
-    }
-
-    /// Records the starts of the last submissions, and fails those that could not be submitted; first thing in a batch.
-    func recordStarts() throws {
-        let starts = started
-        started.removeAll()
-        firstUnrecordedStart = nil
-        for (id, pid, time) in starts {
-            guard var entry = running[id], entry.attempt.startedAt == nil else { continue }
-            entry.attempt = try store.markStarted(id, supervisorPID: pid, node: entry.attempt.node, at: time)
-            running[id] = entry
-            if let position = entry.task { recordAttempt(entry.attempt, task: position) }
-        }
-        let failures = failedSubmissions
-        failedSubmissions.removeAll()
-        for id in failures { try abandon(id, message: "could not start its supervisor") }
-    }
-
-    func release(_ entry: Running) {
-        if let nodeKey = entry.nodeKey { ledger.release(entry.demand, on: nodeKey, gpus: entry.gpus) }
-    }
-
-    /// Re-optimizes the order of the tasks that have not started, with the same predictions, and takes the new order
-    /// and nodes. Bounded: only when tasks compete for room, for at most `replanTaskLimit` tasks (beyond that the
-    /// plan's order stands: a quick pass over tens of thousands of tasks costs more than a better order saves), and,
-    /// by the drivers, at most once per `replanInterval`.
-    func replan() throws -> Bool {
-        guard waitingForRoom.count > 1 else { return false }
-        let waiting = states.indices.filter { states[$0] == .ready || states[$0] == .waitingForNeeds }
-        guard waiting.count > 1, waiting.count <= configuration.replanTaskLimit else { return false }
-        let predicted = Dictionary(waiting.map { (context.tasks[$0].key, context.tasks[$0].predicted) }, uniquingKeysWith: { a, _ in a })
-        let byPool = Dictionary(grouping: waiting.map { (context.tasks[$0].workflow, context.tasks[$0].task) }) { $0.0.pool.name }
-        for group in byPool.values {
-            let schedule = try PlanScheduler.schedule(group, on: group[0].0.pool, duration: { predicted["\($0)/\($1.name)"] ?? 0 },
-                                                      options: .init(timeLimit: configuration.replanTimeLimit, targetGap: configuration.scheduleTargetGap))
-            for entry in schedule.tasks {
-                guard let position = index["\(entry.workflow)/\(entry.task)"] else { continue }
-                priority[position] = entry.start
-                context.tasks[position].plannedStart = entry.start
-                context.tasks[position].plannedNode = entry.node
-            }
-        }
-        waitingForRoom.sort { (priority[$0], $0) < (priority[$1], $1) }
-        return true
-    }
-}
-
-/// A min-heap of task positions without duplicates: dirty tasks are evaluated in dependency order.
-struct IndexHeap {
-    private var items: [Int] = []
-    private var members = Set<Int>()
-
-    var isEmpty: Bool { items.isEmpty }
-
-    mutating func insert(_ value: Int) {
-        guard members.insert(value).inserted else { return }
-        items.append(value)
-        var child = items.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard items[child] < items[parent] else { break }
-            items.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    mutating func popMin() -> Int? {
-        guard let first = items.first else { return nil }
-        members.remove(first)
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1, right = left + 1
-                var smallest = parent
-                if left < items.count, items[left] < items[smallest] { smallest = left }
-                if right < items.count, items[right] < items[smallest] { smallest = right }
-                if smallest == parent { break }
-                items.swapAt(parent, smallest)
-                parent = smallest
-            }
-        }
-        return first
-    }
 }
