@@ -2,6 +2,10 @@
 public enum Durations {
     private static let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
 
+    /// The longest duration a manifest may give (a year). Every later stage does arithmetic on durations (schedules,
+    /// deadlines, formatting), so validation bounds them rather than each stage guarding against 10^20 seconds.
+    public static let longest: Double = 365 * 86400
+
     /// Seconds, or nil when `text` is not a duration.
     public static func parse(_ text: String) -> Double? {
         var rest = Substring(text)
@@ -22,6 +26,8 @@ public enum Durations {
     /// A short human form: `2h`, `1h30m`, `45s`, `1.5s`.
     public static func format(_ seconds: Double) -> String {
         if seconds == 0 { return "0s" }
+        // Measured or summed durations are not bounded by validation; print those beyond Int's range as they are.
+        guard seconds.isFinite, seconds > 0, seconds < 1e15 else { return "\(seconds)s" }
         if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
         if seconds < 60 { return seconds == seconds.rounded() ? "\(Int(seconds))s" : String(format1(seconds)) + "s" }
         var rest = Int(seconds.rounded())

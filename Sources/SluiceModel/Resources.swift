@@ -74,7 +74,23 @@ public enum Quantity {
         guard value >= 0 else {
             return .failure(Problem(message: "\(name) quantity '\(text)' is negative"))
         }
+        let most = largest(of: name)
+        guard value <= most else {
+            return .failure(Problem(message: "\(name) quantity '\(text)' is more than \(format(most, of: name)), the most Sluice accepts"))
+        }
         return .success(value)
+    }
+
+    /// The most of a resource one task or node may name. Far beyond any machine, yet small enough that sums over
+    /// thousands of tasks and the schedule's arithmetic stay exact, and GPU indices stay countable.
+    public static func largest(of name: String) -> Double {
+        switch name {
+        case "cpu": 1_000_000
+        case "memory": 0x1p60  // 1Ei
+        case "gpu": 4096
+        case "bandwidth": 1e15  // 1000Tbps
+        default: 1e12
+        }
     }
 
     private static func scaled(_ text: String, suffixes: [(String, Double)], requireSuffix: Bool = false) -> Double? {

@@ -51,7 +51,13 @@ enum WorkflowReader {
         let inputs = fields["inputs"].flatMap { reader.stringList($0, "inputs of \(what)") } ?? []
         let resources = fields["resources"].flatMap { ResourceReader.read($0, of: "resources of \(what)", &reader) } ?? Resources()
         let estimate = fields["estimate"].flatMap { duration($0, "estimate of \(what)", &reader) }
-        let timeout = fields["timeout"].flatMap { duration($0, "timeout of \(what)", &reader) }
+        let timeout = fields["timeout"].flatMap { node in
+            duration(node, "timeout of \(what)", &reader).flatMap { seconds in
+                if seconds > 0 { return seconds }
+                reader.report(node, "timeout of \(what) must be longer than 0s; leave it out for no timeout")
+                return nil
+            }
+        }
         let retries = fields["retries"].flatMap { reader.integer($0, "retries of \(what)", in: 0...100) } ?? 0
         let env = fields["env"].flatMap {
             reader.stringMap($0, "env of \(what)", keyPattern: isValidEnvName,
@@ -107,6 +113,10 @@ enum WorkflowReader {
         guard let text = reader.string(node, what) else { return nil }
         guard let seconds = Durations.parse(text) else {
             reader.report(node, "bad duration '\(text)' for \(what): write a number and a unit, such as 90s, 30m, 2h or 1h30m")
+            return nil
+        }
+        guard seconds <= Durations.longest else {
+            reader.report(node, "duration '\(text)' for \(what) is longer than 365d, the longest Sluice accepts")
             return nil
         }
         return seconds

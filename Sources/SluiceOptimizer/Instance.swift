@@ -27,6 +27,7 @@ struct Instance: Sendable {
     let topoRank: [Int]
     /// Every duration is a whole number, so some optimal schedule has whole start times.
     let integral: Bool
+    static let largestIntegralHorizon = 10_000_000.0
     /// Sum of durations: no serial schedule ends later.
     let horizon: Double
 
@@ -124,8 +125,10 @@ struct Instance: Sendable {
         var rank = [Int](repeating: 0, count: n)
         for (position, j) in topoOrder.enumerated() { rank[j] = position }
         topoRank = rank
-        integral = duration.allSatisfy { $0 == $0.rounded() && $0 < 1e12 }
         horizon = duration.reduce(0, +)
+        // Integral instances keep arrays indexed by time step (the grid profile, the justification buckets, the genetic
+        // search's utilization), so a horizon of a year of seconds over many jobs must take the event-based paths instead.
+        integral = horizon <= Self.largestIntegralHorizon && duration.allSatisfy { $0 == $0.rounded() }
     }
 
     private static func offsets(_ lists: [[Int]]) -> [Int] {

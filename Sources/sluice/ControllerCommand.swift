@@ -34,8 +34,8 @@ struct ControllerCommand: AsyncParsableCommand {
     @OptionGroup var state: StateOptions
 
     func validate() throws {
-        guard let seconds = Durations.parse(interval), seconds > 0 else {
-            throw ValidationError("--interval '\(interval)' is not a duration: write e.g. 1s, 30s, 5m")
+        guard let seconds = Durations.parse(interval), seconds > 0, seconds <= Durations.longest else {
+            throw ValidationError("--interval '\(interval)' is not a duration from 1ms to 365d: write e.g. 1s, 30s, 5m")
         }
         if listen != "off" && listenAddress == nil {
             throw ValidationError("--listen '\(listen)' is not HOST:PORT (e.g. 127.0.0.1:7480) or 'off'")
