@@ -88,8 +88,10 @@ struct TreeEntry {
 }
 
 extension Repository {
-    /// Every non-tree entry under `tree` (blobs, symlinks, submodules), depth first.
+    /// Every non-tree entry under `tree` (blobs, symlinks, submodules), depth first. Refuses a tree with an entry no
+    /// file system path can safely name (see ``checkEntryNames(of:prefix:)``).
     func entries(in tree: OpaquePointer, prefix: String, into result: inout [TreeEntry]) throws(GitError) {
+        try checkEntryNames(of: tree, prefix: prefix)
         for index in 0..<git_tree_entrycount(tree) {
             let entry = git_tree_entry_byindex(tree, index)!
             let name = String(cString: git_tree_entry_name(entry))
@@ -100,6 +102,28 @@ extension Repository {
                 }
             } else {
                 result.append(TreeEntry(path: path, oid: git_tree_entry_id(entry)!.pointee, mode: git_tree_entry_filemode(entry)))
+            }
+        }
+    }
+
+    /// git's CLI never writes `..`, `.git` or `a/b` as a tree entry's name, but other tools and a self-hosted remote
+    /// accept a tree that has them. Joined onto a folder, such a name escapes it (`../../tmp/x`) or plants a
+    /// repository's metadata in a checkout; two entries with one name make the second overwrite the first. Nothing in
+    /// such a tree is read. (A NUL cannot occur: libgit2 ends each name at the first one.)
+    func checkEntryNames(of tree: OpaquePointer, prefix: String) throws(GitError) {
+        var seen = Set<String>()
+        for index in 0..<git_tree_entrycount(tree) {
+            let name = String(cString: git_tree_entry_name(git_tree_entry_byindex(tree, index)!))
+            let folder = prefix.isEmpty ? "the root folder" : "folder '\(prefix)'"
+            let problem: String? =
+                name.isEmpty || name == "." || name == ".." ? "is a relative path"
+                : name.lowercased() == ".git" ? "would plant git metadata"
+                : name.contains("/") ? "contains '/'"
+                : !seen.insert(name).inserted ? "is a duplicate"
+                : nil
+            if let problem {
+                throw GitError(code: GIT_EINVALID.rawValue,
+                               message: "unsafe tree entry '\(name)' in \(folder): the name \(problem); Sluice reads nothing of this commit. Remove the entry with a new commit")
             }
         }
     }

@@ -91,7 +91,13 @@ extension Repository {
             var tree: OpaquePointer?
             try check(git_commit_tree(&tree, commit), "reading the tree of commit \(oid.short)")
             defer { git_tree_free(tree) }
-            return try body(tree!)
+            do throws(GitError) {
+                return try body(tree!)
+            } catch {
+                guard error.code == GIT_EINVALID.rawValue else { throw error }
+                // The walkers do not know which commit they walk; the reader of the error needs it.
+                throw GitError(code: error.code, message: "commit \(oid.hex): \(error.message)")
+            }
         }
     }
 

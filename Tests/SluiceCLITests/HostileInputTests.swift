@@ -74,3 +74,61 @@ import Testing
         #expect(applied.status == 0, "\(applied.stderr)")
     }
 }
+
+/// Tree entries git's CLI never writes, added to the tip of `main` with plumbing, as another tool or a self-hosted remote
+/// could: a name with slashes that climbs out of any folder, `..`, `.GIT`, and a duplicate.
+@Suite struct CraftedTreeTests {
+    static let escape = "/tmp/sluice-escape-\(UUID().uuidString)"
+
+    @Test(arguments: ["../../../../../../../..\(escape)", "..", ".GIT", "sluice.yaml"])
+    func applyRefusesACommitWithAnUnsafeEntryAndWritesNothingOutside(name: String) throws {
+        let folder = try TemporaryFolder()
+        try folder.write("sluice.yaml", controllerManifest("    - {name: a, run: 'true'}"))
+        try commitAll(in: folder.url, initialize: true)
+        let commit = try addRawEntry(named: name, in: folder.url)
+        let applied = try sluice("apply", "--repo", folder.url.path, in: folder.url)
+        #expect(applied.status != 0)
+        #expect(applied.stderr.contains("commit \(commit): unsafe tree entry '\(name)' in the root folder"), "\(applied.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: Self.escape))
+        #expect(!applied.stderr.contains("NSCocoaErrorDomain"))
+    }
+
+    /// Commits the tip's tree plus a blob entry `name`, written as raw tree bytes so git checks nothing.
+    private func addRawEntry(named name: String, in repo: URL) throws -> String {
+        func git(_ arguments: String...) throws -> String {
+            let result = try run("/usr/bin/git", arguments, in: repo)
+            guard result.status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: result.stderr]) }
+            return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        try folderWrite(repo.appendingPathComponent("payload"), "escaped\n")
+        let blob = try git("hash-object", "-w", "payload")
+        var tree = Data()
+        let listing = try git("ls-tree", "HEAD").split(separator: "\n").map(String.init) + ["100644 blob \(blob)\t\(name)"]
+        for line in listing {
+            let (meta, entryName) = (line.split(separator: "\t", maxSplits: 1)[0], line.split(separator: "\t", maxSplits: 1)[1])
+            let fields = meta.split(separator: " ")
+            tree.append(Data("\(fields[0]) \(entryName)\0".utf8))
+            tree.append(Data(hexBytes(String(fields[2]))))
+        }
+        try tree.write(to: repo.appendingPathComponent("tree.bin"))
+        let treeID = try git("hash-object", "-t", "tree", "--literally", "-w", "tree.bin")
+        try FileManager.default.removeItem(at: repo.appendingPathComponent("tree.bin"))
+        try FileManager.default.removeItem(at: repo.appendingPathComponent("payload"))
+        let commit = try git("-c", "user.name=Mallory", "-c", "user.email=m@example.com", "commit-tree", treeID, "-p", "HEAD", "-m", "crafted")
+        _ = try git("update-ref", "refs/heads/main", commit)
+        return commit
+    }
+
+    private func folderWrite(_ file: URL, _ text: String) throws { try Data(text.utf8).write(to: file) }
+
+    private func hexBytes(_ hex: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            bytes.append(UInt8(hex[index..<next], radix: 16)!)
+            index = next
+        }
+        return bytes
+    }
+}
