@@ -55,6 +55,22 @@ extension Repository {
         }
     }
 
+    /// The first folder of `path` that is a symlink in the commit (`data` for `data/train.csv` when `data` is a link),
+    /// or nil. Tree lookups do not follow links, so such a path has nothing behind it.
+    public func symlink(onPathTo path: String, in commit: OID) throws(GitError) -> String? {
+        let parts = Self.normalise(path).split(separator: "/").dropLast()
+        return try withTree(ofCommit: commit) { (root) throws(GitError) -> String? in
+            var prefix = ""
+            for part in parts {
+                prefix = prefix.isEmpty ? String(part) : "\(prefix)/\(part)"
+                let mode = try withEntry(prefix, in: root) { entry in entry.map { git_tree_entry_filemode($0) } }
+                guard let mode else { return nil }
+                if mode == GIT_FILEMODE_LINK { return prefix }
+            }
+            return nil
+        }
+    }
+
     /// The blobs behind an input path: a file gives itself, a folder every blob under it
     /// (sorted by path), `""` the whole tree; `nil` when nothing is at that path.
     public func blobs(at path: String, in commit: OID) throws(GitError) -> [TreeFile]? {

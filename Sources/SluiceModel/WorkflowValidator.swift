@@ -66,6 +66,12 @@ public enum InputPath {
         return nil
     }
 
+    /// Why an input running through a symlink is refused, the same words from `validate` (on disk) and from the
+    /// planner (in the commit): git stores the link itself, so the files behind it are not in the commit.
+    public static func throughLink(input: String, task: String, link: String) -> String {
+        "input '\(input)' of task '\(task)' runs through the symlink '\(link)', which Sluice does not follow: git stores the link, not the files behind it. Name the path the link points to"
+    }
+
     /// The form used in fingerprints and tree lookups: no `./`, no empty segments, no trailing `/`.
     public static func normalized(_ path: String) -> String {
         path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")

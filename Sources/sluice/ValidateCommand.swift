@@ -41,14 +41,26 @@ struct ValidateCommand: ParsableCommand {
         print("\(path): valid: \(files.count) file\(files.count == 1 ? "" : "s"), \(set.workflows.count) workflow\(set.workflows.count == 1 ? "" : "s") (\(tasks) tasks), \(set.pools.count) pool\(set.pools.count == 1 ? "" : "s")")
     }
 
-    /// Inputs that are not on disk under `root`: the commit made from this tree would not have them.
+    /// Inputs that the commit made from this tree would not have: missing on disk, or reached through a symlinked
+    /// folder. Paths are resolved the way git trees are, never following a link, so `validate` and `apply` agree.
     private func missingInputs(_ set: ManifestSet, root: String) -> [Diagnostic] {
         set.workflows.flatMap { workflow in
             workflow.tasks.flatMap { task in
-                zip(task.inputs, task.inputLocations).compactMap { input, location in
-                    let full = (root as NSString).appendingPathComponent(InputPath.normalized(input))
-                    guard !FileManager.default.fileExists(atPath: full) else { return nil }
-                    return Diagnostic(location, "input '\(input)' of task '\(task.name)' does not exist under \(root): add it or fix the path", workflow: workflow.name)
+                zip(task.inputs, task.inputLocations).compactMap { input, location -> Diagnostic? in
+                    var prefix = root
+                    let parts = InputPath.normalized(input).split(separator: "/").map(String.init)
+                    for (index, part) in parts.enumerated() {
+                        prefix = (prefix as NSString).appendingPathComponent(part)
+                        var info = stat()
+                        guard lstat(prefix, &info) == 0 else {
+                            return Diagnostic(location, "input '\(input)' of task '\(task.name)' does not exist under \(root): add it or fix the path", workflow: workflow.name)
+                        }
+                        if index < parts.count - 1, info.st_mode & S_IFMT == S_IFLNK {
+                            let link = parts[...index].joined(separator: "/")
+                            return Diagnostic(location, InputPath.throughLink(input: input, task: task.name, link: link), workflow: workflow.name)
+                        }
+                    }
+                    return nil
                 }
             }
         }

@@ -43,6 +43,28 @@ import Testing
         #expect(validated.stderr.contains("cpu quantity '1e300' is more than 1000000"), "\(validated.stderr)")
     }
 
+    /// git stores a symlink as a link, so a path through a linked folder has nothing behind it in the commit; validate,
+    /// which reads the disk, must say so as plan does. An input that is itself a link is a file to git, and fine.
+    @Test func validateAndPlanAgreeOnInputsThroughSymlinks() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("real/train.csv", "x\n")
+        try FileManager.default.createSymbolicLink(atPath: folder.url.appendingPathComponent("data").path, withDestinationPath: "real")
+        try FileManager.default.createSymbolicLink(atPath: folder.url.appendingPathComponent("latest.csv").path, withDestinationPath: "real/train.csv")
+        try folder.write("sluice.yaml", controllerManifest("""
+            - {name: a, run: 'true', inputs: [data/train.csv, latest.csv]}
+        """))
+        try commitAll(in: folder.url, initialize: true)
+        let expected = "sluice.yaml:13:39: input 'data/train.csv' of task 'a' runs through the symlink 'data', which Sluice does not follow"
+        let validated = try sluice("validate", folder.url.path)
+        #expect(validated.status == 1)
+        #expect(validated.stderr.contains(expected), "\(validated.stderr)")
+        #expect(!validated.stderr.contains("latest.csv"))
+        let planned = try sluice("plan", "--repo", folder.url.path, in: folder.url)
+        #expect(planned.status == 1)
+        #expect(planned.stdout.contains(expected), "\(planned.stdout)")
+        #expect(!planned.stdout.contains("latest.csv"))
+    }
+
     /// The largest values `validate` accepts, over a long chain, make a schedule whose horizon is far beyond what
     /// time-indexed arrays can hold; plan and apply must still work.
     @Test func theLargestAcceptedValuesPlanAndApply() throws {

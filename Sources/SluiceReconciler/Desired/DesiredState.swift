@@ -74,6 +74,8 @@ public struct DesiredStateLoader {
                     guard blobs[path] == nil else { continue }
                     if let found = try repository.blobs(at: path, in: oid), !found.isEmpty {
                         blobs[path] = Dictionary(uniqueKeysWithValues: found.map { ($0.path, $0.blob.hex) })
+                    } else if let link = try repository.symlink(onPathTo: path, in: oid) {
+                        missing.append(Diagnostic(location, InputPath.throughLink(input: input, task: task.name, link: link), workflow: workflow.name))
                     } else {
                         missing.append(Diagnostic(location, "input '\(input)' of task '\(task.name)' does not exist at commit \(oid.short): add it or fix the path", workflow: workflow.name))
                     }
