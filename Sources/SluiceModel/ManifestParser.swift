@@ -16,12 +16,17 @@ public enum ManifestParser {
         var diagnostics: [Diagnostic] = []
         var rejectedPools: [String] = []
         var flawedWorkflows: [Workflow] = []
+        var ignored: [Diagnostic] = []
         do {
             // The basic resolver: the readers look at a scalar's text and style, never at an implicit tag, and
             // resolving tags by regular expression for every scalar was half the cost of reading a large repository.
             let parser = try Parser(yaml: text, resolver: .basic)
             while let root = try parser.nextRoot() {
                 var reader = YAMLReader(file: file)
+                if let reason = notSluice(root) {
+                    ignored.append(Diagnostic(reader.location(root), reason))
+                    continue
+                }
                 let document = readDocument(root, &reader)
                 let workflowName = document.workflowName
                 diagnostics += reader.sink.diagnostics.map { Diagnostic($0.location, $0.message, workflow: workflowName) }
@@ -34,11 +39,40 @@ public enum ManifestParser {
                 }
             }
         } catch let error as YamlError {
-            diagnostics.append(syntaxDiagnostic(error, file: file))
+            // Another tool's YAML that does not parse (a Helm template, say) is none of Sluice's business; a file that
+            // names Sluice's apiVersion anywhere is meant to be a manifest, and its syntax error is reported.
+            let diagnostic = syntaxDiagnostic(error, file: file)
+            if text.contains(sluiceAPIPrefix) {
+                diagnostics.append(diagnostic)
+            } else {
+                ignored.append(Diagnostic(diagnostic.location, "not YAML Sluice can read, and no 'apiVersion: \(sluiceAPIPrefix)…' in it"))
+            }
         } catch {
             diagnostics.append(Diagnostic(SourceLocation(file: file, line: 1, column: 1), "cannot read YAML: \(error)"))
         }
-        return ParsedFile(documents: documents, diagnostics: diagnostics, rejectedPools: rejectedPools, flawedWorkflows: flawedWorkflows)
+        return ParsedFile(documents: documents, diagnostics: diagnostics, rejectedPools: rejectedPools, flawedWorkflows: flawedWorkflows,
+                          ignored: ignored)
+    }
+
+    static let sluiceAPIPrefix = "sluice/"
+
+    /// Why a document belongs to another tool (a DVC `params.yaml`, a conda `environment.yml`, a Kubernetes object),
+    /// or nil when it is Sluice's: its apiVersion starts with `sluice/`, or it has none but its kind is one of
+    /// Sluice's (a manifest that forgot its apiVersion is told so, not silently skipped).
+    private static func notSluice(_ root: Node) -> String? {
+        guard case .mapping(let mapping) = root else {
+            if case .scalar(let scalar) = root, YAMLReader.isNull(scalar) { return nil }
+            return "a document that is not a mapping, so not a Sluice manifest"
+        }
+        func scalar(_ key: String) -> String? {
+            for (name, value) in mapping where name.scalar?.string == key { return value.scalar?.string ?? "" }
+            return nil
+        }
+        if let version = scalar("apiVersion") {
+            return version.hasPrefix(sluiceAPIPrefix) ? nil : "apiVersion '\(version)' is not Sluice's (\(sluiceAPIPrefix)…)"
+        }
+        if let kind = scalar("kind"), ["Workflow", "ResourcePool"].contains(kind) { return nil }
+        return "no apiVersion, so not a Sluice manifest"
     }
 
     public struct ParsedFile: Sendable {
@@ -49,6 +83,8 @@ public enum ManifestParser {
         /// Workflows read whole but with field errors: rejected, yet still checked across tasks so that
         /// every error of the file is reported at once.
         public var flawedWorkflows: [Workflow]
+        /// Documents of other tools, each with where it starts and why it is not Sluice's: not errors.
+        public var ignored: [Diagnostic] = []
     }
 
     /// A document as far as it could be read: its workflow name is kept even when it has errors,

@@ -20,6 +20,8 @@ public struct ManifestSet: Sendable {
     public var rejectedWorkflows: Set<String> = []
     /// Pools whose definition has errors.
     public var rejectedPools: Set<String> = []
+    /// YAML documents that belong to other tools, with why; `validate --verbose` lists them.
+    public var ignored: [Diagnostic] = []
 
     /// True when a problem could not be tied to a workflow (a YAML syntax error, a bad pool): some workflow's
     /// definition may be missing, so nothing should be pruned for being absent.
@@ -48,6 +50,7 @@ public struct ManifestSet: Sendable {
         var flawed: [Workflow] = []
         for parsed in files {
             set.diagnostics += parsed.diagnostics
+            set.ignored += parsed.ignored
             set.rejectedWorkflows.formUnion(parsed.diagnostics.compactMap(\.workflow))
             set.rejectedPools.formUnion(parsed.rejectedPools)
             flawed += parsed.flawedWorkflows

@@ -7,11 +7,14 @@ struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check manifests; print every error as file:line:column and exit 1 if there is any.",
-        discussion: "PATH is a folder of manifests (every *.yaml and *.yml under it, hidden folders skipped), a repository's working tree, or one file. Task inputs are checked against the files under PATH."
+        discussion: "PATH is a folder of manifests (every *.yaml and *.yml under it, hidden folders skipped), a repository's working tree, or one file. Documents whose apiVersion is not sluice/… belong to other tools and are skipped (--verbose lists them). Task inputs are checked against the files under PATH."
     )
 
     @Argument(help: "A manifest file, a folder of manifests, or a repository.")
     var path: String = "."
+
+    @Flag(name: .shortAndLong, help: "Also list the YAML documents skipped as other tools' (no 'apiVersion: sluice/…').")
+    var verbose = false
 
     func run() throws {
         var isFolder: ObjCBool = false
@@ -29,6 +32,9 @@ struct ValidateCommand: ParsableCommand {
             manifests.append(ManifestFile(path: file, text: String(decoding: data, as: UTF8.self)))
         }
         let set = ManifestSet.load(manifests)
+        if verbose {
+            for document in set.ignored { print("\(document.location): ignored: \(document.message)") }
+        }
         let problems = (set.diagnostics + missingInputs(set, root: root)).sorted { $0.location < $1.location }
         for problem in problems {
             Output.standardError(problem.description)

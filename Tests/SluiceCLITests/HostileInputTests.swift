@@ -65,6 +65,34 @@ import Testing
         #expect(!planned.stdout.contains("latest.csv"))
     }
 
+    /// A DVC `params.yaml`, a conda `environment.yml`, a Kubernetes object and a Helm template live beside the
+    /// manifests in real repositories; they are not Sluice's and not errors. A document that says `sluice/…` and is
+    /// wrong still is.
+    @Test func otherToolsYAMLIsIgnoredButSluicesIsChecked() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("sluice.yaml", controllerManifest("    - {name: a, run: 'true'}"))
+        try folder.write("params.yaml", "train:\n  lr: 0.01\n  epochs: 3\n")
+        try folder.write("environment.yml", "name: ml\ndependencies:\n  - python=3.11\n")
+        try folder.write("deploy/app.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec: {}\n")
+        try folder.write("chart/templates/svc.yaml", "metadata:\n  name: {{ .Values.name }}\n  labels: {{- include \"x\" . | nindent 4 }}\n")
+        try commitAll(in: folder.url, initialize: true)
+        let validated = try sluice("validate", "--verbose", folder.url.path)
+        #expect(validated.status == 0, "\(validated.stderr)")
+        #expect(validated.stdout.contains("params.yaml:1:1: ignored: no apiVersion, so not a Sluice manifest"), "\(validated.stdout)")
+        #expect(validated.stdout.contains("deploy/app.yaml:1:1: ignored: apiVersion 'apps/v1' is not Sluice's"), "\(validated.stdout)")
+        #expect(validated.stdout.contains("svc.yaml"), "\(validated.stdout)")
+        let planned = try sluice("plan", "--repo", folder.url.path, in: folder.url)
+        #expect(planned.status == 0, "\(planned.stdout)\(planned.stderr)")
+        #expect(planned.stdout.contains("Plan: 1 to run."), "\(planned.stdout)")
+
+        try folder.write("wrong.yaml", "apiVersion: sluice/v2\nkind: Workflow\nmetadata: {name: x}\nspec: {}\n")
+        try folder.write("forgot.yaml", "kind: ResourcePool\nmetadata: {name: p}\nspec: {nodes: []}\n")
+        let refused = try sluice("validate", folder.url.path)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("wrong.yaml:1:13: unknown apiVersion 'sluice/v2'"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("forgot.yaml:1:1: the document is missing the required field 'apiVersion'"), "\(refused.stderr)")
+    }
+
     /// The largest values `validate` accepts, over a long chain, make a schedule whose horizon is far beyond what
     /// time-indexed arrays can hold; plan and apply must still work.
     @Test func theLargestAcceptedValuesPlanAndApply() throws {
