@@ -17,19 +17,33 @@ public struct AttemptSpec: Sendable, Codable, Hashable {
     public var timeout: Double?
     /// Seconds between SIGTERM and SIGKILL when the attempt is stopped, so tasks can clean up.
     public var killGrace: Double
+    /// Secret values by variable name. Never encoded: the supervisor gets them in its environment, and masks them in
+    /// the task's output; `spec.json` holds only their names (`secretVariables`).
+    public var secrets: [String: String] = [:] {
+        didSet { secretVariables = secrets.keys.sorted() }
+    }
+    /// The names of the variables in `secrets`.
+    public private(set) var secretVariables: [String] = []
+
+    enum CodingKeys: String, CodingKey {
+        case command, workingDirectory, environment, timeout, killGrace, secretVariables
+    }
 
     public init(
         command: String,
         workingDirectory: String,
         environment: [String: String] = [:],
         timeout: Double? = nil,
-        killGrace: Double = 5
+        killGrace: Double = 5,
+        secrets: [String: String] = [:]
     ) {
         self.command = command
         self.workingDirectory = workingDirectory
         self.environment = environment
         self.timeout = timeout
         self.killGrace = killGrace
+        self.secrets = secrets
+        secretVariables = secrets.keys.sorted()
     }
 }
 

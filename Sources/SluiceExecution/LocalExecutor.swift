@@ -67,8 +67,12 @@ public final class LocalExecutor: Executor {
             try AttemptCoding.write(AttemptCoding.encode(spec), to: files.spec, durable: false)
         }
         do {
+            // Secrets travel in the supervisor's environment, which only this user can read, and never touch a file.
+            let environment = spec.secrets.isEmpty ? nil
+                : ProcessInfo.processInfo.environment.merging(spec.secrets) { $1 }.map { "\($0.key)=\($0.value)" }
             return try spawnProcess(SpawnOptions(
                 arguments: supervisorCommand + [files.path],
+                environment: environment,
                 standardOutput: files.stderr,
                 standardError: files.stderr,
                 newSession: true,

@@ -14,12 +14,14 @@ public struct FingerprintInputs: Hashable, Sendable, Codable {
     public var needs: [String: String] { didSet { refresh() } }
     /// For a scheduled workflow, the tick this run belongs to.
     public var scheduleTick: String? { didSet { refresh() } }
+    /// Environment variable → secret name. A secret's name enters the fingerprint, never its value.
+    public var secrets: [String: String] { didSet { refresh() } }
     /// The SHA-256 of the canonical encoding, in lower-case hex. Kept up to date by every change rather than
     /// computed on each read: a plan of 50,000 tasks reads each fingerprint many times.
     public private(set) var fingerprint = ""
 
     private enum CodingKeys: String, CodingKey {
-        case run, env, resources, inputs, needs, scheduleTick
+        case run, env, resources, inputs, needs, scheduleTick, secrets
     }
 
     public init(from decoder: any Decoder) throws {
@@ -29,7 +31,8 @@ public struct FingerprintInputs: Hashable, Sendable, Codable {
                   resources: try container.decode([String: Double].self, forKey: .resources),
                   inputs: try container.decode([String: String].self, forKey: .inputs),
                   needs: try container.decode([String: String].self, forKey: .needs),
-                  scheduleTick: try container.decodeIfPresent(String.self, forKey: .scheduleTick))
+                  scheduleTick: try container.decodeIfPresent(String.self, forKey: .scheduleTick),
+                  secrets: try container.decodeIfPresent([String: String].self, forKey: .secrets) ?? [:])
     }
 
     private mutating func refresh() {
@@ -37,13 +40,14 @@ public struct FingerprintInputs: Hashable, Sendable, Codable {
     }
 
     public init(run: String, env: [String: String] = [:], resources: [String: Double] = [:], inputs: [String: String] = [:],
-                needs: [String: String] = [:], scheduleTick: String? = nil) {
+                needs: [String: String] = [:], scheduleTick: String? = nil, secrets: [String: String] = [:]) {
         self.run = run
         self.env = env
         self.resources = resources
         self.inputs = inputs
         self.needs = needs
         self.scheduleTick = scheduleTick
+        self.secrets = secrets
         self.fingerprint = Self.digest(canonicalEncoding)
     }
 
@@ -74,6 +78,8 @@ public struct FingerprintInputs: Hashable, Sendable, Codable {
         map("needs", needs)
         out += "tick "
         string(scheduleTick ?? "")
+        // Only when there are any, so that adding the field left every earlier fingerprint as it was.
+        if !secrets.isEmpty { map("secrets", secrets) }
         return out
     }
 
@@ -90,6 +96,14 @@ public struct FingerprintInputs: Hashable, Sendable, Codable {
             case (nil, _): changes.append("env \(key) added")
             case (_, nil): changes.append("env \(key) removed")
             default: changes.append("env \(key) changed")  // values may be secrets, so they are not shown
+            }
+        }
+        for key in Set(secrets.keys).union(old.secrets.keys).sorted() where secrets[key] != old.secrets[key] {
+            switch (old.secrets[key], secrets[key]) {
+            case (nil, let name?): changes.append("secret \(key) added (\(name))")
+            case (let name?, nil): changes.append("secret \(key) removed (was \(name))")
+            case (let was?, let name?): changes.append("secret \(key) changed: \(was) → \(name)")
+            default: break
             }
         }
         for key in Set(resources.keys).union(old.resources.keys).sorted() where resources[key] != old.resources[key] {

@@ -117,6 +117,8 @@ public struct TaskSpec: Hashable, Sendable, Codable {
     /// Seconds after which an attempt is killed.
     public var timeout: Double?
     public var env: [String: String]
+    /// Environment variable → secret name; values come from the machine running Sluice (`--secrets-dir`), never git.
+    public var secrets: [String: String]
     public var location: SourceLocation
     /// Where each `needs` entry and each input is written, for errors that point at them.
     public var needLocations: [SourceLocation]
@@ -126,7 +128,7 @@ public struct TaskSpec: Hashable, Sendable, Codable {
 
     public init(name: String, needs: [String] = [], kind: TaskKind, inputs: [String] = [], resources: Resources = Resources(),
                 estimate: Double? = nil, retries: Int = 0, timeout: Double? = nil, env: [String: String] = [:],
-                location: SourceLocation, needLocations: [SourceLocation]? = nil, inputLocations: [SourceLocation]? = nil,
+                secrets: [String: String] = [:], location: SourceLocation, needLocations: [SourceLocation]? = nil, inputLocations: [SourceLocation]? = nil,
                 resourcesLocation: SourceLocation? = nil) {
         self.name = name
         self.needs = needs
@@ -137,6 +139,7 @@ public struct TaskSpec: Hashable, Sendable, Codable {
         self.retries = retries
         self.timeout = timeout
         self.env = env
+        self.secrets = secrets
         self.location = location
         self.needLocations = needLocations ?? Array(repeating: location, count: needs.count)
         self.inputLocations = inputLocations ?? Array(repeating: location, count: inputs.count)

@@ -20,7 +20,7 @@ public enum WorkflowFingerprints {
             }
             result[task.name] = FingerprintInputs(run: task.kind.command, env: task.env, resources: task.resources.amounts,
                                                   inputs: inputs, needs: needs,
-                                                  scheduleTick: workflow.schedule == nil ? nil : scheduleTick)
+                                                  scheduleTick: workflow.schedule == nil ? nil : scheduleTick, secrets: task.secrets)
         }
         return result
     }

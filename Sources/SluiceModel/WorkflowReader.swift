@@ -2,7 +2,7 @@ import Yams
 
 /// Reads the `spec` of a Workflow document.
 enum WorkflowReader {
-    static let taskFields = ["name", "needs", "run", "service", "inputs", "resources", "estimate", "retries", "timeout", "env"]
+    static let taskFields = ["name", "needs", "run", "service", "inputs", "resources", "estimate", "retries", "timeout", "env", "secrets"]
 
     static func read(spec: Node, metadata: ManifestParser.Metadata?, _ reader: inout YAMLReader) -> Workflow? {
         guard let fields = reader.fields(spec, of: "Workflow spec", allowed: ["pool", "executor", "schedule", "tasks"],
@@ -63,9 +63,12 @@ enum WorkflowReader {
             reader.stringMap($0, "env of \(what)", keyPattern: isValidEnvName,
                              keyRule: "use letters, digits and '_', not starting with a digit")
         } ?? [:]
+        let secrets = fields["secrets"].flatMap { node in
+            readSecrets(node, of: what, env: env, &reader)
+        } ?? [:]
         guard let kind else { return nil }
         return TaskSpec(name: name, needs: needs.map(\.0), kind: kind, inputs: inputs.map(\.0), resources: resources,
-                        estimate: estimate, retries: retries, timeout: timeout, env: env,
+                        estimate: estimate, retries: retries, timeout: timeout, env: env, secrets: secrets,
                         location: reader.location(nameNode), needLocations: needs.map(\.1), inputLocations: inputs.map(\.1),
                         resourcesLocation: fields["resources"].map { reader.location($0) })
     }
@@ -120,6 +123,30 @@ enum WorkflowReader {
             return nil
         }
         return seconds
+    }
+
+    /// `secrets: {HF_TOKEN: hf-token}`: variable names as in `env`, secret names that are plain file names (a secret
+    /// is the file of that name in the secrets folder, as in a mounted Kubernetes Secret).
+    private static func readSecrets(_ node: Node, of what: String, env: [String: String], _ reader: inout YAMLReader) -> [String: String]? {
+        guard let secrets = reader.stringMap(node, "secrets of \(what)", keyPattern: isValidEnvName,
+                                             keyRule: "use letters, digits and '_', not starting with a digit") else { return nil }
+        var valid = true
+        for (variable, secret) in secrets.sorted(by: { $0.key < $1.key }) {
+            if !isValidSecretName(secret) {
+                reader.report(node, "secret name '\(secret)' for \(variable) in \(what) is not valid: use letters, digits, '.', '-' and '_', not starting with '.'")
+                valid = false
+            }
+            if env[variable] != nil {
+                reader.report(node, "\(variable) is in both env and secrets of \(what): keep it in one")
+                valid = false
+            }
+        }
+        return valid ? secrets : nil
+    }
+
+    public static func isValidSecretName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first != ".", name.utf8.count <= 253 else { return false }
+        return name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)) }
     }
 
     static func isValidEnvName(_ name: String) -> Bool {

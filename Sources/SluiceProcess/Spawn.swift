@@ -15,6 +15,8 @@ public struct SpawnOptions {
     /// Opened for appending, so a restarted or retried writer never truncates earlier output.
     public var standardOutput: String
     public var standardError: String
+    /// Descriptors to become stdout and stderr instead of the two files (pipes the starter reads).
+    public var outputDescriptors: (standardOutput: Int32, standardError: Int32)?
     /// Start a new session (and process group): the process survives the death or the
     /// Ctrl-C of its starter, and gets no SIGHUP from the starter's terminal.
     public var newSession = false
@@ -46,8 +48,16 @@ public func spawnProcess(_ options: SpawnOptions) throws(SystemError) -> pid_t {
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     let appendFlags = O_WRONLY | O_CREAT | O_APPEND
-    for (fd, path, flags) in [(Int32(0), options.standardInput, O_RDONLY), (1, options.standardOutput, appendFlags),
-                              (2, options.standardError, appendFlags)] {
+    var files = [(Int32(0), options.standardInput, O_RDONLY)]
+    if let (output, error) = options.outputDescriptors {
+        for (target, source) in [(Int32(1), output), (2, error)] {
+            let code = posix_spawn_file_actions_adddup2(&actions, source, target)
+            guard code == 0 else { throw SystemError("cannot redirect output", code: code) }
+        }
+    } else {
+        files += [(1, options.standardOutput, appendFlags), (2, options.standardError, appendFlags)]
+    }
+    for (fd, path, flags) in files {
         let code = posix_spawn_file_actions_addopen(&actions, fd, path, flags, 0o644)
         guard code == 0 else { throw SystemError("cannot redirect to \(path)", code: code) }
     }

@@ -79,19 +79,24 @@ public enum Supervisor {
         let stopRequested = { SupervisorSignals.stopRequested || files.cancelRequested }
         if stopRequested() { return Ended(cancelled: true) }
         guard chdir(spec.workingDirectory) == 0 else { throw SystemError("working directory \(spec.workingDirectory)", code: errno) }
-        let shell = try spawnProcess(SpawnOptions(
-            arguments: ["/bin/sh", "-c", spec.command],
-            environment: mergedEnvironment(spec.environment),
-            standardOutput: files.stdout,
-            standardError: files.stderr,
-            newProcessGroup: true))
+        // Secret values come in the supervisor's own environment (never in a file) and reach the shell the same way.
+        let masker = SecretMasker(values: spec.secretVariables.compactMap { getenv($0).map { Array(String(cString: $0).utf8) } })
+        let outputs = masker.isEmpty ? [] : [try MaskedOutput(logFile: files.stdout, masker: masker),
+                                             try MaskedOutput(logFile: files.stderr, masker: masker)]
+        var options = SpawnOptions(arguments: ["/bin/sh", "-c", spec.command], environment: mergedEnvironment(spec.environment),
+                                   standardOutput: files.stdout, standardError: files.stderr, newProcessGroup: true)
+        if !outputs.isEmpty { options.outputDescriptors = (outputs[0].writeEnd, outputs[1].writeEnd) }
+        let started = Result { () throws(SystemError) in try spawnProcess(options) }
+        for output in outputs { close(output.writeEnd) }
+        let shell = try started.get()
         // The shell leads its group, so its pid is the group id. Best effort: without it a cancel is noticed through
         // cancel.requested alone and cannot reach the group after the supervisor's own death.
         try? AttemptFiles.writeClaim(lock, pid: getpid(), group: shell, groupStart: AttemptFiles.startTime(of: shell))
         var stop = StopSequence(group: shell, timeout: spec.timeout, grace: spec.killGrace, stopRequested: stopRequested)
-        let status = stop.waitForExit(of: shell)
+        let status = stop.waitForExit(of: shell, pumping: outputs)
         // A finished attempt owns no processes: background jobs the shell left behind go too.
         kill(-shell, SIGKILL)
+        StopSequence.drain(outputs)
         let (exitCode, signal) = status.map(decodeWaitStatus) ?? (nil, nil)
         return Ended(exitCode: exitCode, signal: signal, timedOut: stop.timedOut, cancelled: stop.cancelled)
     }
@@ -129,6 +134,8 @@ struct SupervisorSpec {
     var environment: [String: String]
     var timeout: Double?
     var killGrace: Double
+    /// Variables whose values are secrets, to mask in the task's output; the values are in our environment.
+    var secretVariables: [String]
 
     init?(_ json: JSONValue?) {
         guard let json, let command = json["command"]?.string, let workingDirectory = json["workingDirectory"]?.string else { return nil }
@@ -141,6 +148,11 @@ struct SupervisorSpec {
         self.environment = environment
         self.timeout = json["timeout"]?.number
         self.killGrace = json["killGrace"]?.number ?? 5
+        if case .array(let names)? = json["secretVariables"] {
+            secretVariables = names.compactMap(\.string)
+        } else {
+            secretVariables = []
+        }
     }
 }
 
@@ -167,8 +179,8 @@ struct StopSequence {
         self.grace = .seconds(grace.isFinite ? min(max(0, grace), century) : 5)
     }
 
-    /// The raw wait status, or `nil` if the shell could not be waited for.
-    mutating func waitForExit(of pid: pid_t) -> Int32? {
+    /// The raw wait status, or `nil` if the shell could not be waited for. Copies masked output meanwhile.
+    mutating func waitForExit(of pid: pid_t, pumping outputs: [MaskedOutput] = []) -> Int32? {
         let exited = csluice_pidfd_open(pid)
         defer { if exited >= 0 { close(exited) } }
         while true {
@@ -193,9 +205,23 @@ struct StopSequence {
                 kill(-group, SIGKILL)
                 killed = true
             }
-            var watch = pollfd(fd: exited, events: Int16(POLLIN), revents: 0)
-            _ = poll(&watch, exited >= 0 ? 1 : 0, timeoutMilliseconds(now: now, pidfd: exited >= 0))
+            let watch = (exited >= 0 ? [exited] : []) + outputs.map(\.readEnd).filter { $0 >= 0 }
+            var polled = watch.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            _ = poll(&polled, nfds_t(polled.count), timeoutMilliseconds(now: now, pidfd: exited >= 0))
+            for output in outputs { output.pump() }
         }
+    }
+
+    /// Copies what the task's group wrote before it was killed, until the pipes end or, when a process that left the
+    /// group still holds them, for a second at most.
+    static func drain(_ outputs: [MaskedOutput]) {
+        let until = ContinuousClock.now + .seconds(1)
+        while case let open = outputs.filter({ $0.readEnd >= 0 }), !open.isEmpty, ContinuousClock.now < until {
+            var polled = open.map { pollfd(fd: $0.readEnd, events: Int16(POLLIN), revents: 0) }
+            _ = poll(&polled, nfds_t(polled.count), 100)
+            for output in open { output.pump() }
+        }
+        for output in outputs { output.end() }
     }
 
     /// Until the next deadline, at least 1 ms. Without a deadline, a second: a `cancel.requested` written in the

@@ -14,9 +14,12 @@ struct ApplyCommand: AsyncParsableCommand {
 
     @OptionGroup var source: SourceOptions
     @OptionGroup var state: StateOptions
+    @OptionGroup var secrets: SecretsOptions
 
     func run() async throws {
-        let outcome = try await Session(source, state).apply()
+        var session = Session(source, state)
+        session.secretsDirectory = secrets.directory
+        let outcome = try await session.apply()
         print(Summary.text(outcome))
         if !outcome.succeeded { throw ExitCode(1) }
     }
@@ -41,6 +44,7 @@ struct Session {
     var ref = "HEAD"
     var manifestFolder: String?
     var stateDirectory: String
+    var secretsDirectory: String?
 
     init(repo: String, ref: String = "HEAD", manifestFolder: String? = nil, stateDirectory: String) {
         self.repo = repo
@@ -74,6 +78,7 @@ struct Session {
         let store = try openStore(create: true)
         var configuration = ReconcilerConfiguration(stateDirectory: stateDirectory, supervisorCommand: [try Session.supervisorPath()])
         configuration.manifestFolder = manifestFolder
+        configuration.secretsDirectory = secretsDirectory
         configuration.pushStatus = GitSource.isRemote(repo)
         let name = URL(fileURLWithPath: repo).lastPathComponent
         let reconciler = Reconciler(repository: repository, repositoryName: name, store: store, configuration: configuration,

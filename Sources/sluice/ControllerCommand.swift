@@ -32,6 +32,7 @@ struct ControllerCommand: AsyncParsableCommand {
     var webhookSecretFile: String?
 
     @OptionGroup var state: StateOptions
+    @OptionGroup var secrets: SecretsOptions
 
     func validate() throws {
         guard let seconds = Durations.parse(interval), seconds > 0, seconds <= Durations.longest else {
@@ -72,6 +73,7 @@ struct ControllerCommand: AsyncParsableCommand {
         let store = try session.openStore(create: true)
         var reconciler = ReconcilerConfiguration(stateDirectory: state.directory, supervisorCommand: [try Session.supervisorPath()])
         reconciler.manifestFolder = path
+        reconciler.secretsDirectory = secrets.directory
         reconciler.scheduleTimeLimit = 0.3
         var configuration = ControllerConfiguration(repository: repo, reconciler: reconciler)
         configuration.ref = ref

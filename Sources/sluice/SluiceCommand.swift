@@ -21,6 +21,26 @@ struct StateOptions: ParsableArguments {
     }
 }
 
+/// `--secrets-dir`: where secret values come from, on the machine running Sluice.
+struct SecretsOptions: ParsableArguments {
+    @Option(name: .customLong("secrets-dir"),
+            help: ArgumentHelp("Folder with one file per secret, named after it (a mounted Kubernetes Secret); default $SLUICE_SECRETS_DIR.", valueName: "DIR"))
+    var secretsOverride: String?
+
+    var directory: String? {
+        secretsOverride ?? ProcessInfo.processInfo.environment["SLUICE_SECRETS_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    func validate() throws {
+        guard let directory else { return }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder), isFolder.boolValue else {
+            let source = secretsOverride == nil ? "SLUICE_SECRETS_DIR" : "--secrets-dir"
+            throw ValidationError("\(source) '\(directory)' is not a folder: give the folder that holds one file per secret")
+        }
+    }
+}
+
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }

@@ -8,6 +8,7 @@ struct AttemptLauncher {
     let store: Store
     let executor: any Executor
     let layout: StateLayout
+    let secretsDirectory: String?
 
     /// Records the attempt (pending) with its output folder. It is submitted only once this row is committed
     /// (`Dispatcher.submitRecorded`): a crash in between leaves a pending row whose folder has no claimed supervisor,
@@ -27,7 +28,7 @@ struct AttemptLauncher {
 
     /// What the attempt runs with. Deterministic but for a service's free port, so an attempt recorded and never
     /// started can be given its spec again.
-    func spec(for task: DesiredTask, attempt: Attempt, gpus: [Int], workingDirectory: URL) -> AttemptSpec {
+    func spec(for task: DesiredTask, attempt: Attempt, gpus: [Int], workingDirectory: URL) throws -> AttemptSpec {
         var environment = task.task.env
         environment["SLUICE_OUTPUT"] = layout.outputs(fingerprint: task.fingerprint).path
         environment["SLUICE_WORKFLOW"] = task.workflow.name
@@ -42,7 +43,8 @@ struct AttemptLauncher {
             environment["SLUICE_PORT"] = (service.port ?? ServiceProbe.freePort()).map(String.init)
         }
         return AttemptSpec(command: task.task.kind.command, workingDirectory: workingDirectory.path, environment: environment,
-                           timeout: task.task.kind.isService ? nil : task.task.timeout)
+                           timeout: task.task.kind.isService ? nil : task.task.timeout,
+                           secrets: try SecretsFolder(path: secretsDirectory).values(for: task.task))
     }
 }
 

@@ -5,6 +5,10 @@ import SluiceStore
 /// Starting work: the queue of ready tasks in dispatch order, placement on nodes, submission after the commit, and
 /// re-optimizing the order of what has not started.
 extension Dispatcher {
+    var launcher: AttemptLauncher {
+        AttemptLauncher(store: store, executor: executor, layout: layout, secretsDirectory: configuration.secretsDirectory)
+    }
+
     func insertWaiting(_ position: Int) {
         guard !isWaiting[position] else { return }
         isWaiting[position] = true
@@ -67,7 +71,6 @@ extension Dispatcher {
               let gpus = ledger.reserve(demand, on: Self.nodeKey(pool, node), gpuCount: Int(task.task.resources["gpu"])) else {
             return false
         }
-        let launcher = AttemptLauncher(store: store, executor: executor, layout: layout)
         do {
             let attempt = try launcher.record(task, passID: context.passID, node: node,
                                               outputInUse: runningFingerprints[task.fingerprint, default: 0] > 0)
@@ -102,8 +105,7 @@ extension Dispatcher {
             let attempt = submission.attempt
             FaultPoint.reach(.launchWindow)
             do {
-                let spec = AttemptLauncher(store: store, executor: executor, layout: layout)
-                    .spec(for: task, attempt: attempt, gpus: submission.gpus, workingDirectory: try context.checkouts.folder(for: task.workflow.commit))
+                let spec = try launcher.spec(for: task, attempt: attempt, gpus: submission.gpus, workingDirectory: try context.checkouts.folder(for: task.workflow.commit))
                 if let pid = try executor.start(spec, for: handle(attempt)) {
                     started.append((attempt.id, pid, Date()))
                     firstUnrecordedStart = firstUnrecordedStart ?? Date()

@@ -46,8 +46,7 @@ extension Dispatcher {
         let task = context.tasks[position]
         logger.info("starting an attempt recorded but never started", metadata: metadata(attempt))
         do {
-            let spec = AttemptLauncher(store: store, executor: executor, layout: layout)
-                .spec(for: task, attempt: attempt, gpus: entry.gpus, workingDirectory: try context.checkouts.folder(for: task.workflow.commit))
+            let spec = try launcher.spec(for: task, attempt: attempt, gpus: entry.gpus, workingDirectory: try context.checkouts.folder(for: task.workflow.commit))
             try executor.start(spec, for: handle(attempt))
         } catch {
             logger.error("cannot start an attempt", metadata: metadata(attempt).merging(["error": "\(error)"]) { $1 })

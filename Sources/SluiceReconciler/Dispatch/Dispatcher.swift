@@ -263,18 +263,16 @@ final class Dispatcher {
         let counted = current.filter { counts($0, commit: task.workflow.commit.hex) }
         if let need = task.task.needs.first(where: { index["\(task.workflow.name)/\($0)"].map { [.failed, .skipped].contains(states[$0]) } ?? false }) {
             let upstream = states[index["\(task.workflow.name)/\(need)"]!]
-            let why = "upstream \(need) " + (upstream == .skipped ? "was skipped" : "failed")
-            if counted.last?.phase != .skipped {
-                let row = try store.createAttempt(task.newAttempt(passID: context.passID, layout: layout, phase: .skipped, message: why), at: now)
-                recordAttempt(row, task: position)
-                observer(.skipped(workflow: task.workflow.name, task: task.task.name, reason: why))
-                report.changed = true
-            }
-            removeWaiting(position)
-            setState(position, .skipped)
+            try skip(position, why: "upstream \(need) " + (upstream == .skipped ? "was skipped" : "failed"), counted: counted, now: now)
             return
         }
         let state = try progress(of: position, current: current, counted: counted, now: now)
+        // A secret is looked for when the task could start, so one added meanwhile is found by the next pass.
+        if state == .ready, !task.task.secrets.isEmpty, let missing = SecretsFolder(path: configuration.secretsDirectory).problem(for: task.task) {
+            logger.error("a secret is missing", metadata: ["workflow": "\(task.workflow.name)", "task": "\(task.task.name)", "error": "\(missing)"])
+            try skip(position, why: missing, counted: counted, now: now)
+            return
+        }
         if state == .ready {
             let needsDone = task.task.needs.allSatisfy { need in index["\(task.workflow.name)/\(need)"].map { states[$0] == .satisfied } ?? true }
             if needsDone {
@@ -289,6 +287,19 @@ final class Dispatcher {
         }
         removeWaiting(position)
         setState(position, state)
+    }
+
+    /// Not run, with a reason recorded once (until something else is recorded for the task).
+    private func skip(_ position: Int, why: String, counted: [Attempt], now: Date) throws {
+        let task = context.tasks[position]
+        if counted.last?.phase != .skipped || counted.last?.message != why {
+            let row = try store.createAttempt(task.newAttempt(passID: context.passID, layout: layout, phase: .skipped, message: why), at: now)
+            recordAttempt(row, task: position)
+            observer(.skipped(workflow: task.workflow.name, task: task.task.name, reason: why))
+            report.changed = true
+        }
+        removeWaiting(position)
+        setState(position, .skipped)
     }
 
     private func counts(_ attempt: Attempt, commit: String) -> Bool {

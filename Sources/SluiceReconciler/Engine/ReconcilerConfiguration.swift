@@ -6,6 +6,8 @@ public struct ReconcilerConfiguration: Sendable {
     public var supervisorCommand: [String]
     /// Read manifests only under this folder of the repository.
     public var manifestFolder: String?
+    /// The folder holding one file per secret (`--secrets-dir`); nil when none is given.
+    public var secretsDirectory: String?
     /// The branch status commits go to.
     public var statusBranch = "sluice/status"
     /// Write `plans/<branch>.md` for every other branch of the repository (pull-request review).
