@@ -98,6 +98,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The fuzz target: with `-D SLUICE_LIBFUZZER -sanitize=fuzzer` (scripts/fuzz.sh) a libFuzzer binary, otherwise a
+        // replayer of the seed corpus in Fuzz/corpus, which the tests run.
+        .executableTarget(name: "sluice-fuzz", dependencies: ["SluiceModel", "SluiceGit", "SluiceReconciler"]),
         .testTarget(name: "SluiceOptimizerTests", dependencies: ["SluiceOptimizer", "sluice-bench"], exclude: ["Fixtures"]),
         .testTarget(name: "SluiceModelTests", dependencies: ["SluiceModel"]),
         .testTarget(name: "SluiceGitTests", dependencies: ["SluiceGit"]),
@@ -116,6 +119,6 @@ let package = Package(
         .testTarget(name: "SluiceExecutionTests", dependencies: ["SluiceExecution", "SluiceProcess"]),
         // Depends on `sluice` so that the binary the reconciler supervises attempts with is built.
         .testTarget(name: "SluiceReconcilerTests", dependencies: ["SluiceReconciler", "SluiceModel", "SluiceGit", "SluiceStore", "sluice", "Yams"]),
-        .testTarget(name: "SluiceCLITests", dependencies: ["sluice", "SluiceGit", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "SluiceCLITests", dependencies: ["sluice", "sluice-fuzz", "SluiceGit", .product(name: "Crypto", package: "swift-crypto")]),
     ]
 )

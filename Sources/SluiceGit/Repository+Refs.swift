@@ -28,6 +28,11 @@ extension Repository {
         throw GitError(code: GIT_ENOTFOUND.rawValue, message: "finding the default branch: HEAD is detached")
     }
 
+    /// The full name of the branch HEAD points at (`refs/heads/main`), or nil when HEAD is detached.
+    public func headBranchReference() throws(GitError) -> String? {
+        try symbolicBranch("HEAD").map { "refs/heads/\($0)" }
+    }
+
     /// The commit at the tip of `refs/heads/<branch>`, `nil` when the branch does not exist.
     public func branchTip(_ branch: String) throws(GitError) -> OID? {
         var oid = git_oid()

@@ -15,10 +15,12 @@ struct ApplyCommand: AsyncParsableCommand {
     @OptionGroup var source: SourceOptions
     @OptionGroup var state: StateOptions
     @OptionGroup var secrets: SecretsOptions
+    @OptionGroup var verify: VerifyOptions
 
     func run() async throws {
         var session = Session(source, state)
         session.secretsDirectory = secrets.directory
+        session.signatureVerifier = verify.verifier
         let outcome = try await session.apply()
         print(Summary.text(outcome))
         if !outcome.succeeded { throw ExitCode(1) }
@@ -45,6 +47,7 @@ struct Session {
     var manifestFolder: String?
     var stateDirectory: String
     var secretsDirectory: String?
+    var signatureVerifier: SignatureVerifier?
 
     init(repo: String, ref: String = "HEAD", manifestFolder: String? = nil, stateDirectory: String) {
         self.repo = repo
@@ -79,6 +82,7 @@ struct Session {
         var configuration = ReconcilerConfiguration(stateDirectory: stateDirectory, supervisorCommand: [try Session.supervisorPath()])
         configuration.manifestFolder = manifestFolder
         configuration.secretsDirectory = secretsDirectory
+        configuration.signatureVerifier = signatureVerifier
         configuration.pushStatus = GitSource.isRemote(repo)
         let name = URL(fileURLWithPath: repo).lastPathComponent
         let reconciler = Reconciler(repository: repository, repositoryName: name, store: store, configuration: configuration,

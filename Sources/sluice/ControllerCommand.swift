@@ -33,6 +33,7 @@ struct ControllerCommand: AsyncParsableCommand {
 
     @OptionGroup var state: StateOptions
     @OptionGroup var secrets: SecretsOptions
+    @OptionGroup var verify: VerifyOptions
 
     func validate() throws {
         guard let seconds = Durations.parse(interval), seconds > 0, seconds <= Durations.longest else {
@@ -74,6 +75,7 @@ struct ControllerCommand: AsyncParsableCommand {
         var reconciler = ReconcilerConfiguration(stateDirectory: state.directory, supervisorCommand: [try Session.supervisorPath()])
         reconciler.manifestFolder = path
         reconciler.secretsDirectory = secrets.directory
+        reconciler.signatureVerifier = verify.verifier
         reconciler.scheduleTimeLimit = 0.3
         var configuration = ControllerConfiguration(repository: repo, reconciler: reconciler)
         configuration.ref = ref

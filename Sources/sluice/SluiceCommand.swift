@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SluiceReconciler
 
 struct SluiceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,6 +38,25 @@ struct SecretsOptions: ParsableArguments {
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder), isFolder.boolValue else {
             let source = secretsOverride == nil ? "SLUICE_SECRETS_DIR" : "--secrets-dir"
             throw ValidationError("\(source) '\(directory)' is not a folder: give the folder that holds one file per secret")
+        }
+    }
+}
+
+/// `--verify-signatures`: apply only commits signed by a listed SSH key.
+struct VerifyOptions: ParsableArguments {
+    @Option(name: .customLong("verify-signatures"),
+            help: ArgumentHelp("SSH allowed-signers file (as git's gpg.ssh.allowedSignersFile): only commits signed by a key in it are applied.", valueName: "FILE"))
+    var allowedSigners: String?
+
+    var verifier: SignatureVerifier? { allowedSigners.map { SignatureVerifier(allowedSigners: $0) } }
+
+    func validate() throws {
+        guard let allowedSigners else { return }
+        guard FileManager.default.isReadableFile(atPath: allowedSigners) else {
+            throw ValidationError("--verify-signatures '\(allowedSigners)' is not a readable file: give an allowed-signers file (one 'principal ssh-ed25519 AAAA…' line per key)")
+        }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/ssh-keygen") else {
+            throw ValidationError("--verify-signatures needs /usr/bin/ssh-keygen: install openssh-client")
         }
     }
 }

@@ -182,3 +182,16 @@ import Testing
         return bytes
     }
 }
+
+/// The fuzz target's seed corpus, and every input the fuzzer once crashed on, replayed on each test run through the
+/// same stages the fuzzer drives (`scripts/fuzz.sh` is the fuzzer itself).
+@Suite struct FuzzCorpusTests {
+    @Test func theSeedCorpusRunsThroughEveryStage() throws {
+        let binary = (sluiceBinaryPath as NSString).deletingLastPathComponent + "/sluice-fuzz"
+        let corpus = sourceRoot.appendingPathComponent("Fuzz/corpus").path
+        let seeds = try FileManager.default.contentsOfDirectory(atPath: corpus).count
+        let result = try run(binary, [corpus])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "replayed \(seeds) inputs\n")
+    }
+}

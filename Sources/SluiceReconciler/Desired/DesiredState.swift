@@ -59,6 +59,17 @@ public struct DesiredStateLoader {
         let commit = try repository.commitInfo(oid)
         let paths = try repository.files(at: oid, under: manifestFolder).filter { Self.isManifestPath($0.path) }
         let manifests = ManifestSet.load(parsed: try cache.parse(paths, from: repository))
+        return try build(manifests, commit: commit, now: now,
+                         inputs: { path in try repository.blobs(at: path, in: oid) },
+                         symlink: { path in try repository.symlink(onPathTo: path, in: oid) })
+    }
+
+    /// The desired state of manifests read from `commit`. Inputs are looked up through `inputs` (the blobs at a path,
+    /// nil when nothing is there) and `symlink` (the linked folder a path runs through), so that the fuzz target can
+    /// drive it without a repository.
+    public func build(_ manifests: ManifestSet, commit: CommitInfo, now: Date,
+                      inputs lookUp: (String) throws -> [TreeFile]?, symlink: (String) throws -> String?) rethrows -> DesiredState {
+        let oid = commit.oid
         var diagnostics = manifests.diagnostics
         var workflows: [DesiredWorkflow] = []
         for workflow in manifests.workflows {
@@ -72,9 +83,9 @@ public struct DesiredStateLoader {
                 for (input, location) in zip(task.inputs, task.inputLocations) {
                     let path = InputPath.normalized(input)
                     guard blobs[path] == nil else { continue }
-                    if let found = try repository.blobs(at: path, in: oid), !found.isEmpty {
+                    if let found = try lookUp(path), !found.isEmpty {
                         blobs[path] = Dictionary(uniqueKeysWithValues: found.map { ($0.path, $0.blob.hex) })
-                    } else if let link = try repository.symlink(onPathTo: path, in: oid) {
+                    } else if let link = try symlink(path) {
                         missing.append(Diagnostic(location, InputPath.throughLink(input: input, task: task.name, link: link), workflow: workflow.name))
                     } else {
                         missing.append(Diagnostic(location, "input '\(input)' of task '\(task.name)' does not exist at commit \(oid.short): add it or fix the path", workflow: workflow.name))

@@ -10,7 +10,8 @@ import Synchronization
 public struct ControllerConfiguration: Sendable {
     /// The watched repository: a local path (read in place) or a URL (mirrored into the state directory and fetched).
     public var repository: String
-    /// The branch, tag or commit to follow.
+    /// The branch, tag or commit to follow. `HEAD` stands for the branch HEAD names when the controller starts: checking
+    /// another branch out in a watched working copy must not change what is reconciled.
     public var ref = "HEAD"
     /// Seconds between passes when nothing asks for one sooner.
     public var interval = 30.0
@@ -63,7 +64,7 @@ public final class Controller: Service, Sendable {
         mailbox.post(.wake(reason))
     }
 
-    /// True once the first pass has completed.
+    /// True once a pass has completed, and until passes fail twice in a row.
     public var isReady: Bool { state.withLock { $0.ready } }
 
     /// Attempt ids of services whose last health check passed.
@@ -89,6 +90,8 @@ public final class Controller: Service, Sendable {
 
     /// What the engine thread remembers between events.
     struct Loop {
+        /// What `configuration.ref` named at start (`refs/heads/main` for `HEAD`).
+        let ref: String
         var dispatcher: Dispatcher?
         var commit: OID?
         var wakeReasons: [String] = ["start"]
@@ -118,7 +121,8 @@ public final class Controller: Service, Sendable {
         defer { withExtendedLifetime(refWatcher) {} }
         let pollsRef = local && refWatcher == nil
         if local && refWatcher == nil { logger.warning("no inotify: looking at the ref every 50 ms", metadata: ["repository": "\(repository.path)"]) }
-        var loop = Loop()
+        var loop = Loop(ref: try followedRef(in: repository))
+        logger.info("following", metadata: ["ref": "\(loop.ref)"])
         while true {
             let now = Date()
             if !loop.wakeReasons.isEmpty && (loop.retryAt.map { now >= $0 } ?? true) || now >= loop.nextResync {
@@ -146,7 +150,7 @@ public final class Controller: Service, Sendable {
                 case .probed(let id, let answer): probes.append((id, answer))
                 }
             }
-            if refsChanged, let seen = loop.commit, (try? repository.resolve(configuration.ref)) != seen { loop.wakeReasons.append("ref moved") }
+            if refsChanged, let seen = loop.commit, (try? repository.resolve(loop.ref)) != seen { loop.wakeReasons.append("ref moved") }
             guard let dispatcher = loop.dispatcher else { continue }
             do {
                 try dispatcher.burst {
@@ -177,7 +181,7 @@ public final class Controller: Service, Sendable {
                 try repository.fetch()
                 observer(.fetched(duration: Date().timeIntervalSince(started)))
             }
-            let commit = try repository.resolve(configuration.ref)
+            let (tip, commit) = try reconciler.commitToReconcile(loop.ref)
             let context = try reconciler.prepare(commit: commit, trigger: trigger, retryScope: .commit)
             let planned = Date()
             let dispatcher = try Dispatcher(context: context, store: store, executor: reconciler.executor, layout: reconciler.layout,
@@ -187,7 +191,7 @@ public final class Controller: Service, Sendable {
             dispatcher.probeDelivery = { mailbox.post(.probed($0, $1)) }
             try dispatcher.burst { try dispatcher.begin() }
             loop.dispatcher = dispatcher
-            loop.commit = commit
+            loop.commit = tip
             let dispatched = Date()
             try afterEvents(reconciler, dispatcher: dispatcher, trigger: trigger, loop: &loop)
             observer(.passFinished(duration: Date().timeIntervalSince(started), failed: !dispatcher.failedTasks.isEmpty))
@@ -208,8 +212,17 @@ public final class Controller: Service, Sendable {
         }
     }
 
+    /// `HEAD` of a local working copy is resolved once, to its branch; anything else is followed as given (a remote
+    /// mirror's HEAD is the remote's default branch, and a detached HEAD has no branch to follow).
+    private func followedRef(in repository: Repository) throws -> String {
+        guard configuration.ref == "HEAD", !GitSource.isRemote(configuration.repository) else { return configuration.ref }
+        return try repository.headBranchReference() ?? "HEAD"
+    }
+
     private func backOff(_ loop: inout Loop) {
         loop.failures += 1
+        // Ready means passes work: /readyz answers 503 from the second failure in a row until one succeeds.
+        if loop.failures >= 2 { state.withLock { $0.ready = false } }
         loop.retryAt = Date().addingTimeInterval(min(pow(2, Double(loop.failures)), configuration.maxBackoff))
     }
 

@@ -11,7 +11,9 @@ extension Reconciler {
         executor.onEvent { event in
             if case .changed(let attempt) = event { mailbox.post(.attempt(attempt.id)) }
         }
-        let commit = try repository.resolve(ref)
+        let (_, commit) = try commitToReconcile(ref)
+        // A one-shot apply of a refused commit runs nothing; the controller keeps the last trusted one in force.
+        if let refusal { throw VerificationError(description: "\(refusal); nothing was run") }
         let context = try prepare(commit: commit, trigger: trigger, retryScope: nil)
         let dispatcher = try Dispatcher(context: context, store: store, executor: executor, layout: layout, configuration: configuration,
                                         observer: observer, logger: logger, healthy: healthyServices)

@@ -32,6 +32,8 @@ public final class Reconciler {
     let manifestCache = ManifestCache()
     /// Status pages rendered by earlier passes, reused while a workflow's status stays the same.
     let renderCache = RenderCache()
+    /// The newest commit refused for its signature, shown in the status until a trusted tip replaces it.
+    public internal(set) var refusal: SignatureVerifier.Refusal?
     /// How many times a schedule was re-optimized after a surprise.
     public internal(set) var replans = 0
 
@@ -55,6 +57,19 @@ public final class Reconciler {
     public func apply(ref: String, trigger: String = "apply") async throws -> PassOutcome {
         let box = UncheckedBox(self)
         return try await EngineThread.run(name: "sluice.apply") { try box.value.applyUntilSettled(ref: ref, trigger: trigger) }
+    }
+
+    /// The commit to reconcile for `ref`: its tip, or with signature verification the newest trusted commit on the
+    /// tip's first-parent line (the last trusted commit stays in force). Logs a refusal when it is new.
+    func commitToReconcile(_ ref: String) throws -> (tip: OID, commit: OID) {
+        let tip = try repository.resolve(ref)
+        guard let verifier = configuration.signatureVerifier else { return (tip, tip) }
+        let (commit, refusal) = try verifier.trusted(from: tip, in: repository)
+        if let refusal, refusal != self.refusal {
+            logger.error("commit refused", metadata: ["commit": "\(refusal.commit.hex)", "reason": "\(refusal.reason)", "inForce": "\(commit.hex)"])
+        }
+        self.refusal = refusal
+        return (tip, commit)
     }
 
     /// Everything a pass decides before acting: desired state (with the last good version of bad workflows), the plan,
@@ -102,9 +117,12 @@ public final class Reconciler {
         let changed = all.filter { touched.contains($0.name) }
         guard force || !changed.isEmpty else { return nil }
         let writer = StatusWriter(branch: configuration.statusBranch, cache: renderCache)
+        let notice = refusal.map { refusal in
+            "## Refused commit\n\n`\(refusal.commit.short)` is not applied: \(refusal.reason). `\(context.desired.commit.oid.short)`, the last trusted commit, stays in force.\n"
+        }
         let commit = try writer.write(all, changed: changed.isEmpty ? all : changed, source: context.desired.commit.oid,
                                       to: repository, repositoryName: repositoryName, plans: context.branchPlans,
-                                      push: configuration.pushStatus)
+                                      notice: notice, push: configuration.pushStatus)
         if let commit { observer(.statusCommitted(commit)) }
         return commit
     }

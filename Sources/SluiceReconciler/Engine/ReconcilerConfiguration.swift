@@ -8,6 +8,8 @@ public struct ReconcilerConfiguration: Sendable {
     public var manifestFolder: String?
     /// The folder holding one file per secret (`--secrets-dir`); nil when none is given.
     public var secretsDirectory: String?
+    /// With `--verify-signatures`: only commits signed by a key it lists are applied.
+    public var signatureVerifier: SignatureVerifier?
     /// The branch status commits go to.
     public var statusBranch = "sluice/status"
     /// Write `plans/<branch>.md` for every other branch of the repository (pull-request review).

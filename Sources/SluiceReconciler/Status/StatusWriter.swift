@@ -34,8 +34,9 @@ public struct StatusWriter: Sendable {
     /// when the tree is unchanged (never an empty commit).
     @discardableResult
     public func write(_ all: [WorkflowStatus], changed: [WorkflowStatus], source: OID, to repository: Repository,
-                      repositoryName: String, plans: [String: String] = [:], push: Bool) throws -> OID? {
+                      repositoryName: String, plans: [String: String] = [:], notice: String? = nil, push: Bool) throws -> OID? {
         var files = try StatusRenderer.files(all, repositoryName: repositoryName, cache: cache)
+        if let notice, let overview = files["README.md"] { files["README.md"] = overview + Data("\n\(notice)".utf8) }
         for (path, page) in plans { files[path] = Data(page.utf8) }
         if !plans.isEmpty, let overview = files["README.md"] {
             let links = plans.keys.sorted().map { "- [\($0.dropFirst("plans/".count).dropLast(3))](\($0))\n" }.joined()

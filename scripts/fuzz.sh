@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Fuzzes the manifest parser, validation, desired state, planner and scheduler with libFuzzer for SECONDS (default 60).
+#   scripts/fuzz.sh [SECONDS]
+# Seeds come from Fuzz/corpus (kept small, in git); what the fuzzer learns goes to .build-fuzz/corpus, and a crash to
+# .build-fuzz/crash-* (reproduce with: swift run sluice-fuzz .build-fuzz/crash-…). Exits non-zero on a finding.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-60}"
+build=.build-fuzz
+# Every module is instrumented for coverage (and AddressSanitizer, for the C parts: libyaml); libFuzzer supplies main.
+swift build -c release --product sluice-fuzz --build-path "$build" \
+    -Xswiftc -DSLUICE_LIBFUZZER -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address
+mkdir -p "$build/corpus"
+exec "$build/release/sluice-fuzz" "$build/corpus" Fuzz/corpus \
+    -max_total_time="$seconds" -timeout=20 -rss_limit_mb=6144 -max_len=8192 \
+    -dict=Fuzz/manifest.dict -artifact_prefix="$build/" -print_final_stats=1
