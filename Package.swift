@@ -100,7 +100,9 @@ let package = Package(
         ),
         // The fuzz target: with `-D SLUICE_LIBFUZZER -sanitize=fuzzer` (scripts/fuzz.sh) a libFuzzer binary, otherwise a
         // replayer of the seed corpus in Fuzz/corpus, which the tests run.
-        .executableTarget(name: "sluice-fuzz", dependencies: ["SluiceModel", "SluiceGit", "SluiceReconciler"]),
+        // Linked with the toolchain's lld: gold fails on the libFuzzer build (an internal error in its DWARF reader).
+        .executableTarget(name: "sluice-fuzz", dependencies: ["SluiceModel", "SluiceGit", "SluiceReconciler"],
+                          linkerSettings: [.unsafeFlags(["-use-ld=lld"])]),
         .testTarget(name: "SluiceOptimizerTests", dependencies: ["SluiceOptimizer", "sluice-bench"], exclude: ["Fixtures"]),
         .testTarget(name: "SluiceModelTests", dependencies: ["SluiceModel"]),
         .testTarget(name: "SluiceGitTests", dependencies: ["SluiceGit"]),

@@ -61,8 +61,14 @@ extension WorkflowState {
         } catch {
             throw CorruptRow(description: "workflow \(row["name"] as String) has unreadable errors: \(json)")
         }
+        let tasksJSON: String? = row["tasksJSON"]
+        let tasks = tasksJSON.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }
         self.init(name: row["name"], lastGoodCommit: row["lastGoodCommit"], lastSeenCommit: row["lastSeenCommit"],
-                  errors: errors, removedAt: row["removedAt"])
+                  errors: errors, removedAt: row["removedAt"], tasks: tasks)
+    }
+
+    var tasksJSON: String? {
+        tasks.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) }
     }
 
     var errorsJSON: String {

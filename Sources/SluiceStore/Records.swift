@@ -166,10 +166,13 @@ public struct WorkflowState: Sendable, Codable, Hashable {
     public var errors: [String]
     /// Set when the workflow disappeared from git.
     public var removedAt: Date?
+    /// The task names of the definition in force, in dependency order; nil when not known yet.
+    public var tasks: [String]?
 
     public init(name: String, lastGoodCommit: String? = nil, lastSeenCommit: String? = nil,
-                errors: [String] = [], removedAt: Date? = nil) {
+                errors: [String] = [], removedAt: Date? = nil, tasks: [String]? = nil) {
         self.name = name
+        self.tasks = tasks
         self.lastGoodCommit = lastGoodCommit
         self.lastSeenCommit = lastSeenCommit
         self.errors = errors

@@ -53,7 +53,14 @@ enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1", migrate: v1)
+        migrator.registerMigration("v2-workflow-tasks", migrate: v2)
         return migrator
+    }
+
+    /// The tasks of each workflow's definition in force, so that a task renamed or deleted in git leaves the status.
+    /// NULL (a database from before) means unknown: every task with an attempt is shown until the next pass.
+    private static func v2(_ db: Database) throws {
+        try db.alter(table: "workflow") { t in t.add(column: "tasksJSON", .text) }
     }
 
     /// The first layout. Dates are GRDB's "yyyy-MM-dd HH:mm:ss.SSS" text in UTC: readable in `sqlite3`,

@@ -21,15 +21,16 @@ extension Store {
     public func saveWorkflowState(_ state: WorkflowState) throws(StoreError) {
         try write { db in
             try db.execute(sql: """
-                INSERT INTO workflow (name, lastGoodCommit, lastSeenCommit, errorsJSON, removedAt)
-                VALUES (?, ?, ?, ?, ?)
+                INSERT INTO workflow (name, lastGoodCommit, lastSeenCommit, errorsJSON, removedAt, tasksJSON)
+                VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT(name) DO UPDATE SET
                     lastGoodCommit = excluded.lastGoodCommit,
                     lastSeenCommit = excluded.lastSeenCommit,
                     errorsJSON = excluded.errorsJSON,
-                    removedAt = excluded.removedAt
+                    removedAt = excluded.removedAt,
+                    tasksJSON = excluded.tasksJSON
                 """, arguments: [state.name, state.lastGoodCommit, state.lastSeenCommit, state.errorsJSON,
-                                 state.removedAt])
+                                 state.removedAt, state.tasksJSON])
         }
     }
 }

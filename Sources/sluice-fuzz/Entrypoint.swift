@@ -1,12 +1,26 @@
+import Foundation
+
 #if SLUICE_LIBFUZZER
-/// libFuzzer's entry point; `scripts/fuzz.sh` builds this target with `-sanitize=fuzzer`, and libFuzzer supplies `main`.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    ManifestFuzzing.exercise(UnsafeRawBufferPointer(start: data, count: size))
-    return 0
+/// libFuzzer's driver (from `-sanitize=fuzzer`). SwiftPM names an executable's entry point after its module and
+/// links `main` to it, so libFuzzer's own `main` is never pulled in; this entry point hands control to the driver.
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(_ argc: UnsafeMutablePointer<Int32>,
+                     _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                     _ body: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
+
+@main
+enum Fuzz {
+    static func main() {
+        var argc = CommandLine.argc
+        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+        let status = runFuzzerDriver(&argc, &argv) { data, size in
+            ManifestFuzzing.exercise(UnsafeRawBufferPointer(start: data, count: size))
+            return 0
+        }
+        exit(status)
+    }
 }
 #else
-import Foundation
 
 /// Without libFuzzer: runs each file or folder of files given (the seed corpus, a crash to reproduce) through the
 /// same stages, so the corpus is replayed by the tests on every build.

@@ -130,7 +130,7 @@ enum Summary {
     static func text(_ outcome: PassOutcome) -> String {
         var out = "\n"
         for workflow in outcome.statuses where outcome.plan.workflow(named: workflow.name) != nil {
-            out += "\(workflow.name): \(workflow.phase) — \(workflow.succeeded) succeeded, \(workflow.failed) failed @ \(workflow.commit.map { String($0.prefix(7)) } ?? "none")\n"
+            out += "\(workflow.name): \(workflow.phase) — \(workflow.counts) @ \(workflow.commit.map { String($0.prefix(7)) } ?? "none")\n"
             for task in workflow.tasks {
                 let duration = task.duration.map(Durations.format) ?? "—"
                 let attempts = task.attempts > 1 ? ", \(task.attempts) attempts" : ""

@@ -73,7 +73,7 @@ enum MetricsObserver {
             switch event {
             case .planned: passStarted.reset()
             case .started: metrics.attemptStarted(queueWait: passStarted.elapsed)
-            case .succeeded: metrics.attemptFinished(phase: "succeeded")
+            case .succeeded, .retired: metrics.attemptFinished(phase: "succeeded")
             case .failed(_, _, let summary, _, _): metrics.attemptFinished(phase: summary.hasPrefix("timed out") ? "timedOut" : "failed")
             case .skipped: metrics.attemptFinished(phase: "skipped")
             case .cached: metrics.attemptFinished(phase: "cached")

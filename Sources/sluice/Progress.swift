@@ -43,6 +43,8 @@ final class Progress: @unchecked Sendable {
             emit("\(workflow)/\(task)", "● \(workflow)/\(task)  healthy at \(address)")
         case .serviceUnhealthy(let workflow, let task, let reason):
             emit("\(workflow)/\(task)", "✘ \(workflow)/\(task)  \(reason)")
+        case .retired(let workflow, let task, let attempt):
+            emit("\(workflow)/\(task)#\(attempt)", "↻ \(workflow)/\(task)  attempt \(attempt) retired: a newer version is healthy")
         case .statusCommitted(let commit):
             emit(nil, "⇢ status commit \(commit.short) on sluice/status")
         case .fetched, .passFinished, .summary:

@@ -95,3 +95,14 @@ func stopSupervisors(under folder: String) {
     }
     Thread.sleep(forTimeInterval: 0.3)
 }
+
+/// A loopback port nobody listens on: python binds port 0 to let the kernel choose; the port is free again when it exits.
+func freePort() -> Int {
+    let result = try? run("/usr/bin/env", ["python3", "-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"])
+    return Int(result?.stdout.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 17480
+}
+
+/// The status code of a GET on loopback, 0 when nothing answers.
+func httpStatus(port: Int, path: String) -> Int {
+    Int((try? run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)\(path)"]))?.stdout ?? "") ?? 0
+}

@@ -100,6 +100,7 @@ import Testing
         #expect(eventually { (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { Int32($0) } != firstPID && answering() == ["v1"] },
                 "\(controller.output)")
 
+        let beforeRoll = controller.output.count
         try folder.write("model.txt", "v2")
         try commitAll(in: folder.url, message: "new model")
         var gaps = 0
@@ -110,6 +111,9 @@ import Testing
         }
         #expect(rolled, "\(controller.output)")
         #expect(gaps == 0, "no moment without a healthy version")
+        // Stopping the old version is the roll working, not a failure.
+        #expect(eventually { controller.output.contains("retired: a newer version is healthy") }, "\(controller.output)")
+        #expect(!controller.output.dropFirst(beforeRoll).contains("failed"), "\(controller.output.dropFirst(beforeRoll))")
     }
 }
 

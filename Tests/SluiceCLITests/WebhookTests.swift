@@ -6,12 +6,6 @@ import Testing
 @Suite(.serialized) struct WebhookTests {
     let secret = "s3cr3t-for-tests"
 
-    private func freePort() -> Int {
-        // Bind to port 0 with python to let the kernel choose; the port is free again when it exits.
-        let result = try? run("/usr/bin/env", ["python3", "-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"])
-        return Int(result?.stdout.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 17480
-    }
-
     private func post(_ port: Int, body: String, headers: [String: String]) throws -> Int {
         var arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "--data-binary", body, "http://127.0.0.1:\(port)/hooks/git"]
         for (name, value) in headers { arguments += ["-H", "\(name): \(value)"] }

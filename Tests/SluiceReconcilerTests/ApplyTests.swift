@@ -81,7 +81,7 @@ import Testing
         let yaml = try #require(try harness.statusFile("workflows/flow/status.yaml"))
         #expect(yaml.contains("exitCode: 7"))
         let message = try harness.repo.repository.commitInfo(try #require(outcome.statusCommit)).message
-        #expect(message.hasPrefix("flow: 0 succeeded, 1 failed @ "))
+        #expect(message.hasPrefix("flow: 0 succeeded, 1 failed, 1 skipped @ "))
         #expect(message.contains("Sluice-Workflow: flow\n"))
     }
 

@@ -69,6 +69,11 @@ extension Dispatcher {
                                            : "stopped when apply ended before it was healthy", at: Date())
             return
         }
+        if retiring.remove(attempt.id) != nil {
+            try record(entry, phase: .succeeded, exitCode: result.exitCode, message: "retired: a newer version is healthy", at: result.endedAt)
+            observer(.retired(workflow: attempt.workflow, task: attempt.task, attempt: attempt.number))
+            return
+        }
         let phase: AttemptPhase = result.timedOut ? .timedOut : result.cancelled ? .cancelled : result.succeeded ? .succeeded : .failed
         let servicePhase: AttemptPhase = result.cancelled ? .cancelled : .failed
         try record(entry, phase: attempt.isService ? servicePhase : phase, exitCode: result.exitCode,
@@ -99,6 +104,7 @@ extension Dispatcher {
         let ended = try store.markFinished(entry.attempt.id, phase: phase, exitCode: exitCode, message: message, at: time)
         running[entry.attempt.id] = nil
         stopping[entry.attempt.id] = nil
+        retiring.remove(entry.attempt.id)
         runningFingerprints[entry.attempt.fingerprint, default: 1] -= 1
         if runningFingerprints[entry.attempt.fingerprint] == 0 { runningFingerprints[entry.attempt.fingerprint] = nil }
         healthy.remove(entry.attempt.id)

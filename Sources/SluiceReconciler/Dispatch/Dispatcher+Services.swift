@@ -96,6 +96,7 @@ extension Dispatcher {
 
     private func stopOlderVersions(of task: DesiredTask, keeping id: Int64) {
         for (other, entry) in running where entry.attempt.workflow == task.workflow.name && entry.attempt.task == task.task.name && other != id {
+            retiring.insert(other)
             executor.cancel(handle(entry.attempt))
         }
     }

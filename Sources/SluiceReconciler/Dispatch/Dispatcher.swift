@@ -78,6 +78,8 @@ final class Dispatcher {
     var draining = false
     /// Service attempts being stopped at the end of `apply`, with whether they had been healthy.
     var stopping: [Int64: Bool] = [:]
+    /// Older versions of rolled services being stopped because a newer one is healthy, by attempt id.
+    var retiring = Set<Int64>()
     var report = DispatchReport()
     /// Recorded in the open batch; submitted after its commit.
     var recorded: [Submission] = []

@@ -11,6 +11,8 @@ public enum PassEvent: Sendable {
     case cached(workflow: String, task: String)
     case serviceHealthy(workflow: String, task: String, address: String)
     case serviceUnhealthy(workflow: String, task: String, reason: String)
+    /// An older version of a rolled service was stopped because a newer one is healthy: its work is done, not failed.
+    case retired(workflow: String, task: String, attempt: Int)
     case statusCommitted(OID)
     /// The controller fetched the remote repository.
     case fetched(duration: Double)

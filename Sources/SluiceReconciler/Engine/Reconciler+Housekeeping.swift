@@ -17,6 +17,9 @@ extension Reconciler {
             state.lastSeenCommit = commit
             state.errors = []
             state.removedAt = nil
+            let tasks = workflow.orderedTasks.map(\.name)
+            if state.tasks != tasks { changed.insert(workflow.name) }
+            state.tasks = tasks
             try store.saveWorkflowState(state)
         }
         for name in desired.rejectedWorkflows.sorted() {

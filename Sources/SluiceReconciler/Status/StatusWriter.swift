@@ -21,9 +21,10 @@ public struct StatusWriter: Sendable {
         self.cache = cache
     }
 
-    /// The commit message DESIGN.md §7 asks for: `<workflow>: <n> succeeded, <m> failed @ <short oid>`, with trailers.
+    /// The commit message DESIGN.md §7 asks for: `<workflow>: <n> succeeded, <m> failed @ <short oid>`, with trailers;
+    /// `, <k> cancelled` and `, <j> skipped` follow the counts when there are any.
     public static func message(for workflows: [WorkflowStatus], source: OID) -> String {
-        let summary = workflows.map { "\($0.name): \($0.succeeded) succeeded, \($0.failed) failed" }.joined(separator: "; ")
+        let summary = workflows.map { "\($0.name): \($0.counts)" }.joined(separator: "; ")
         var message = "\(summary) @ \(source.short)\n\n"
         message += "Sluice-Source: \(source.hex)\n"
         message += workflows.map { "Sluice-Workflow: \($0.name)\n" }.joined()

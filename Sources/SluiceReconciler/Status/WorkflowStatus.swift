@@ -47,17 +47,30 @@ public struct TaskStatus: Sendable, Codable, Hashable {
 extension WorkflowStatus {
     public var succeeded: Int { tasks.filter { $0.phase == .succeeded || $0.phase == .cached }.count }
     public var failed: Int { tasks.filter { [.failed, .timedOut].contains($0.phase) }.count }
+    public var cancelled: Int { tasks.filter { $0.phase == .cancelled }.count }
+    public var skipped: Int { tasks.filter { $0.phase == .skipped }.count }
+
+    /// `1 succeeded, 0 failed`, then `, 2 cancelled` and `, 1 skipped` when there are any: tasks that were cancelled or
+    /// skipped did not succeed either, so a workflow that has them never reads as "0 failed" alone.
+    public var counts: String {
+        var counts = "\(succeeded) succeeded, \(failed) failed"
+        if cancelled > 0 { counts += ", \(cancelled) cancelled" }
+        if skipped > 0 { counts += ", \(skipped) skipped" }
+        return counts
+    }
 
     /// Reads the status of every workflow the store knows, tasks in `order` (workflow → task names) where given.
     /// - Parameter healthy: attempt ids of services whose last health check passed.
     public static func collect(from store: Store, layout: StateLayout? = nil, order: [String: [String]] = [:], healthy: Set<Int64> = [],
                                now: Date = Date(), logTail: (Attempt) -> String? = { _ in nil }) throws -> [WorkflowStatus] {
         try store.workflowStates().sorted { $0.name < $1.name }.map { state in
-            let latest = try store.latestAttempts(workflow: state.name)
+            // A task renamed or deleted in git leaves the status with its definition; its attempts stay in the history.
+            let defined = state.tasks.map(Set.init)
+            let latest = try store.latestAttempts(workflow: state.name).filter { defined?.contains($0.task) ?? true }
             let counts = try store.attemptCounts(workflow: state.name)
             // Read only when some task runs: the anomaly check needs its history.
             let history = latest.contains { $0.phase == .running && !$0.isService } ? try store.successfulDurations(workflow: state.name, limit: 20) : [:]
-            let rank = Dictionary((order[state.name] ?? []).enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            let rank = Dictionary((order[state.name] ?? state.tasks ?? []).enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
             let sorted = latest.sorted { (rank[$0.task] ?? Int.max, $0.createdAt, $0.task) < (rank[$1.task] ?? Int.max, $1.createdAt, $1.task) }
             let tasks = try sorted.map { attempt in
                 let count = counts[attempt.task]?[attempt.fingerprint] ?? 0
