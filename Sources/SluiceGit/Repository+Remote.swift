@@ -64,20 +64,65 @@ extension Repository {
         }
     }
 
-    /// Pushes `refs/heads/<branch>` to the same name on the remote, never forcing.
-    ///
-    /// - Throws: `GitError` whose `isNonFastForward` is true when the remote has commits this
-    ///   repository lacks or does not descend from: fetch, rebuild on the new tip, push again.
+    /// Pushes `refs/heads/<branch>` to the same name on the remote, never forcing: when the remote moved on, the push
+    /// fails with `isNonFastForward` and nothing of the other writer's is lost; fetch and build on the new tip.
     public func push(branch: String, remote name: String = "origin") throws(GitError) {
         let config = try remoteConfig(name)
+        guard let remotePath = Self.localPath(of: config.pushURL) else {
+            // A server (http, ssh) updates the ref only if it still holds the value it advertised: already atomic.
+            return try push(refspec: "refs/heads/\(branch):refs/heads/\(branch)", to: config.pushURL, naming: name)
+        }
+        // libgit2's local transport writes the remote ref without checking its old value, so another writer's push
+        // landing between its look and its write would be overwritten. The objects go under a staging ref; the branch
+        // then moves by compare-and-swap from the value it held, in the remote repository itself.
+        guard let tip = try branchTip(branch) else {
+            throw GitError(code: GIT_ENOTFOUND.rawValue, message: "pushing \(branch): there is no local branch \(branch)")
+        }
+        let remote = try Repository.open(at: remotePath)
+        let current = try remote.branchTip(branch)
+        if current == tip { return }
+        let staging = "refs/sluice-push/\(branch)-\(getpid())-\(tip.short)"
+        try push(refspec: "+refs/heads/\(branch):\(staging)", to: config.pushURL, naming: name)
+        defer {
+            var reference: OpaquePointer?
+            if git_reference_lookup(&reference, remote.handle, staging) == 0 {
+                git_reference_delete(reference)
+                git_reference_free(reference)
+            }
+        }
+        var raw = tip.raw
+        var reference: OpaquePointer?
+        let what = "pushing \(branch) to '\(name)' (\(config.pushURL))"
+        let result: Int32
+        if let current {
+            var expected = current.raw
+            var base = current.raw
+            // Both are in the remote now (the staging push brought ours).
+            guard git_graph_descendant_of(remote.handle, &raw, &base) == 1 else {
+                throw GitError(code: GIT_ENONFASTFORWARD.rawValue, message: "\(what): the remote's \(branch) moved to \(current.short), which \(tip.short) does not build on; fetch and build on its tip")
+            }
+            result = git_reference_create_matching(&reference, remote.handle, "refs/heads/\(branch)", &raw, 1, &expected, "sluice: push")
+        } else {
+            result = git_reference_create(&reference, remote.handle, "refs/heads/\(branch)", &raw, 0, "sluice: push")
+        }
+        git_reference_free(reference)
+        // Moved, created, or being written (its lock held) by another writer right now: all mean "build on its new tip".
+        if [GIT_EMODIFIED, GIT_EEXISTS, GIT_ENOTFOUND, GIT_ELOCKED].contains(where: { $0.rawValue == result }) {
+            throw GitError(code: GIT_ENONFASTFORWARD.rawValue,
+                           message: "\(what): another writer moved the remote's \(branch) meanwhile; fetch and build on its new tip")
+        }
+        try check(result, what)
+    }
+
+    private func push(refspec: String, to url: String, naming name: String) throws(GitError) {
         var options = git_push_options()
         try check(git_push_options_init(&options, UInt32(GIT_PUSH_OPTIONS_VERSION)), "preparing a push")
         let session = RemoteSession()
         session.install(into: &options.callbacks)
-        let what = "pushing \(branch) to '\(name)' (\(config.pushURL))"
-        try withRemote(url: config.pushURL) { (remote) throws(GitError) in
+        let what = "pushing \(refspec) to '\(name)' (\(url))"
+        try withRemote(url: url) { (remote) throws(GitError) in
             let result = withExtendedLifetime(session) {
-                withStrarray(["refs/heads/\(branch):refs/heads/\(branch)"]) { refspecs in
+                withStrarray([refspec]) { refspecs in
                     git_remote_push(remote, refspecs, &options)
                 }
             }
@@ -91,6 +136,13 @@ extension Repository {
                 code: isNonFastForward ? GIT_ENONFASTFORWARD.rawValue : GIT_ERROR.rawValue,
                 message: "\(what): the remote rejected \(reference): \(status)")
         }
+    }
+
+    /// The folder of a remote on this machine (`file://…` or a path), or nil for a network remote.
+    static func localPath(of url: String) -> String? {
+        if url.hasPrefix("file://") { return String(url.dropFirst("file://".count)).removingPercentEncoding }
+        if url.hasPrefix("/") { return url }
+        return nil
     }
 
     // MARK: - Remote configuration
