@@ -43,7 +43,14 @@ enum WorkflowValidator {
                 ?? (known.isEmpty ? "; no ResourcePool is defined" : "; defined pools: \(known.joined(separator: ", "))")
             return [Diagnostic(workflow.poolLocation, "workflow '\(workflow.name)' names pool '\(workflow.pool)', which does not exist\(hint)")]
         }
-        return workflow.tasks.compactMap { task in
+        var problems: [Diagnostic] = []
+        // The local executor runs every node of a pool on this one host: two nodes declaring GPUs would hand out the
+        // same indices (CUDA_VISIBLE_DEVICES=0) to two tasks at once.
+        let gpuNodes = pool.nodes.filter { $0.capacity["gpu"] > 0 }.map(\.name)
+        if workflow.executor == .local, gpuNodes.count > 1, workflow.tasks.contains(where: { $0.resources["gpu"] > 0 }) {
+            problems.append(Diagnostic(workflow.poolLocation, "workflow '\(workflow.name)' runs GPU tasks locally on pool '\(pool.name)', where nodes \(gpuNodes.joined(separator: ", ")) all declare GPUs; the local executor runs every node on this host, so their GPU indices would collide: declare this host's GPUs on one node"))
+        }
+        return problems + workflow.tasks.compactMap { task in
             guard !pool.nodes.contains(where: { task.resources.fits(in: $0.capacity) }) else { return nil }
             let details = task.resources.names.compactMap { name -> String? in
                 let largest = pool.nodes.map { $0.capacity[name] }.max() ?? 0

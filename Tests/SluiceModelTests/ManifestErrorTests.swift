@@ -281,4 +281,34 @@ import Testing
         """)
         #expect(diagnostics(set) == ["wf.yaml:7:42: unknown resource 'gpus' in resources of task 'a' (did you mean 'gpu'?)"])
     }
+
+    /// Two GPU nodes of one local pool are one host: their indices would collide, so such a workflow is refused.
+    @Test func localGPUTasksOnAPoolWithSeveralGPUNodesAreRefused() {
+        let pools = """
+        apiVersion: sluice/v1
+        kind: ResourcePool
+        metadata: {name: gpus}
+        spec:
+          nodes:
+            - {name: a, capacity: {cpu: 4, gpu: 1}}
+            - {name: b, capacity: {cpu: 4, gpu: 1}}
+        """
+        func workflow(_ gpu: Int) -> String {
+            """
+            apiVersion: sluice/v1
+            kind: Workflow
+            metadata: {name: wf}
+            spec:
+              pool: gpus
+              tasks:
+                - {name: t, run: train, resources: {gpu: \(gpu)}}
+            """
+        }
+        let refused = ManifestSet.load([ManifestFile(path: "wf.yaml", text: workflow(1)), ManifestFile(path: "pool.yaml", text: pools)])
+        #expect(diagnostics(refused) == [
+            "wf.yaml:5:9: workflow 'wf' runs GPU tasks locally on pool 'gpus', where nodes a, b all declare GPUs; the local executor runs every node on this host, so their GPU indices would collide: declare this host's GPUs on one node",
+        ])
+        let cpuOnly = ManifestSet.load([ManifestFile(path: "wf.yaml", text: workflow(0)), ManifestFile(path: "pool.yaml", text: pools)])
+        #expect(cpuOnly.diagnostics.isEmpty)
+    }
 }
