@@ -57,14 +57,36 @@ public enum Supervisor {
                               "startedAt": .number(startedAt), "endedAt": .number(wallClock()),
                               "supervisorPID": .number(Double(getpid())), "summary": .string(summary)])
         }
-        do {
-            try DurableFile.write(Array(result.encoded.utf8), to: files.result)
-        } catch {
-            report("sluice-supervisor: cannot record the result: \(error)")
-            return 1
-        }
+        guard record(result, in: files) else { return 1 }
         if let exitCode, exitCode != 0 || succeeded { return exitCode }
         return 1
+    }
+
+    /// Writes `result.json`. When the folder cannot take it (read-only for a while, a full disk), the outcome is not
+    /// given up: the supervisor keeps its claim, so the attempt still reads as running, and tries again with back-off
+    /// until the write succeeds or it is asked to stop. False only when it gave up on a stop request.
+    static func record(_ result: JSONValue, in files: AttemptFiles) -> Bool {
+        var delay = 0.05
+        var reported = false
+        while true {
+            do {
+                try DurableFile.write(Array(result.encoded.utf8), to: files.result)
+                if reported { report("sluice-supervisor: recorded the result") }
+                return true
+            } catch {
+                if SupervisorSignals.stopRequested || files.cancelRequested {
+                    report("sluice-supervisor: cannot record the result, and asked to stop: \(error)")
+                    return false
+                }
+                if !reported {
+                    report("sluice-supervisor: cannot record the result yet (\(error)); trying again until it can")
+                    reported = true
+                }
+                var pause = timespec(tv_sec: Int(delay), tv_nsec: Int((delay - delay.rounded(.down)) * 1e9))
+                _ = nanosleep(&pause, nil)
+                delay = min(delay * 2, 2)
+            }
+        }
     }
 
     struct Ended {

@@ -29,4 +29,64 @@ import Testing
         #expect(status.stdout.contains("w  succeeded"), "\(status.stdout)")
         #expect(!status.stdout.contains("  b  ") && !status.stdout.contains("  c  "), "\(status.stdout)")
     }
+
+    /// The task exits 0 while its attempt folder cannot be written (made immutable, which binds root too): its outcome
+    /// must wait for the folder, not turn into a failure, and is recorded once the folder is writable again.
+    @Test func anOutcomeThatCannotBeWrittenYetIsRecordedOnceItCanBe() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("repo/sluice.yaml", controllerManifest("    - {name: a, run: 'sleep 1; echo done'}"))
+        let repo = folder.url.appendingPathComponent("repo")
+        try commitAll(in: repo, initialize: true)
+        let state = folder.url.appendingPathComponent("state")
+        let apply = Process()
+        apply.executableURL = URL(fileURLWithPath: sluiceBinaryPath)
+        apply.arguments = ["apply", "--repo", repo.path, "--state", state.path]
+        let output = folder.url.appendingPathComponent("apply.log")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        apply.standardOutput = try FileHandle(forWritingTo: output)
+        apply.standardError = apply.standardOutput
+        try apply.run()
+        defer { if apply.isRunning { apply.terminate() } }
+
+        var attempt: URL?
+        #expect(eventually { attempt = attemptFolder(under: state); return attempt != nil })
+        let folderOfAttempt = try #require(attempt)
+        try setWritable(folderOfAttempt, false)
+        defer { try? setWritable(folderOfAttempt, true) }
+        #expect(!FileManager.default.createFile(atPath: folderOfAttempt.appendingPathComponent("probe").path, contents: nil),
+                "the attempt folder must really be unwritable for this test to mean anything")
+        Thread.sleep(forTimeInterval: 2.5)
+        #expect(apply.isRunning, "the outcome is not given up")
+        #expect(!FileManager.default.fileExists(atPath: folderOfAttempt.appendingPathComponent("result.json").path))
+
+        try setWritable(folderOfAttempt, true)
+        apply.waitUntilExit()
+        let log = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        #expect(apply.terminationStatus == 0, "\(log)")
+        #expect(log.contains("All desired tasks succeeded."), "\(log)")
+        let stderr = (try? String(contentsOf: folderOfAttempt.appendingPathComponent("stderr.log"), encoding: .utf8)) ?? ""
+        #expect(stderr.contains("cannot record the result yet"), "\(stderr)")
+    }
+
+    private func attemptFolder(under state: URL) -> URL? {
+        let root = state.appendingPathComponent("attempts")
+        let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)
+        while let url = enumerator?.nextObject() as? URL {
+            if url.lastPathComponent == "supervisor.lock" { return url.deletingLastPathComponent() }
+        }
+        return nil
+    }
+
+    /// chmod for an ordinary user; root ignores permission bits, so it also sets the immutable attribute.
+    private func setWritable(_ folder: URL, _ writable: Bool) throws {
+        func immutable(_ on: Bool) throws {
+            guard geteuid() == 0 else { return }
+            let result = try run("/usr/bin/chattr", [on ? "+i" : "-i", folder.path])
+            guard result.status == 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSLocalizedDescriptionKey: result.stderr]) }
+        }
+        // An immutable folder's mode cannot change either: the attribute goes last on, first off.
+        if writable { try immutable(false) }
+        try FileManager.default.setAttributes([.posixPermissions: writable ? 0o755 : 0o555], ofItemAtPath: folder.path)
+        if !writable { try immutable(true) }
+    }
 }
