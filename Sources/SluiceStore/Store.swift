@@ -12,6 +12,8 @@ public final class Store: Sendable {
     /// The database file, as given; `:memory:` for an in-memory store.
     public let path: String
     let writer: any DatabaseWriter
+    /// Device and inode of the file as opened; nil in memory.
+    private let identity: FileIdentity?
 
     /// Opens or creates the database at `path`, creating missing folders, and brings its schema up to date.
     ///
@@ -33,6 +35,7 @@ public final class Store: Sendable {
             throw StoreError(wrapping: error, path: path)
         }
         try Schema.migrate(writer, path: path)
+        identity = FileIdentity(path: path)
     }
 
     /// A private database that lives as long as the store: for tests and `sluice plan` without a state folder.
@@ -48,6 +51,7 @@ public final class Store: Sendable {
     private init(writer: any DatabaseWriter, path: String) throws(StoreError) {
         self.path = path
         self.writer = writer
+        identity = nil
         try Schema.migrate(writer, path: path)
     }
 
@@ -55,6 +59,7 @@ public final class Store: Sendable {
     /// (one fsync), not one per task. A failure anywhere rolls the whole burst back and is rethrown.
     public func batch<T>(_ body: () throws -> T) throws -> T {
         if Self.openBatch?.store === self { return try body() }
+        try checkFile()
         do {
             return try writer.write { db in
                 try Self.$openBatch.withValue(OpenBatch(store: self, database: db)) { try body() }
@@ -101,12 +106,38 @@ public final class Store: Sendable {
                 }
                 return result!
             }
+            try checkFile()
             return try writer.write(body)
         } catch {
             throw StoreError(wrapping: error, path: path)
         }
     }
 
+    /// Throws `.fileReplaced` when the file at `path` is no longer the one this store opened (deleted, or another
+    /// file moved over it). One `stat` per write transaction: nothing next to an fsync.
+    public func checkFile() throws(StoreError) {
+        guard let identity else { return }
+        guard let now = FileIdentity(path: path) else {
+            throw StoreError(path: path, message: "the state database was deleted while Sluice ran; stopping so that nothing is written into a deleted file. Start Sluice again: it makes a new database and finds the results still in the attempt folders", code: .fileReplaced)
+        }
+        guard now == identity else {
+            throw StoreError(path: path, message: "the state database was replaced by another file while Sluice ran; stopping rather than writing into the old one. Start Sluice again to use the new file", code: .fileReplaced)
+        }
+    }
+
     /// SQLite reads a negative `LIMIT` as "no limit"; a caller asking for -1 rows means none.
     static func clamp(_ limit: Int) -> Int { max(0, limit) }
+}
+
+/// What tells one file from another at the same path.
+struct FileIdentity: Equatable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+    }
 }

@@ -25,6 +25,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let notFound = Code("notFound")
         /// The folder of the database could not be created.
         public static let fileSystem = Code("fileSystem")
+        /// The database file was deleted or replaced by another file while this store had it open: writing on would
+        /// go into a file nobody reads.
+        public static let fileReplaced = Code("fileReplaced")
         /// Any other SQLite failure (disk full, permissions, a busy database past the timeout).
         public static let sqlite = Code("sqlite")
     }

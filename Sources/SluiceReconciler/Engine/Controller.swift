@@ -102,6 +102,8 @@ public final class Controller: Service, Sendable {
         var lastStatus = Date.distantPast
         var lastReplan = Date.distantPast
         var statusPending = false
+        /// An error that stops the controller (see `isFatal`).
+        var fatal: (any Error)?
         /// `workflow/task` of the attempts flagged anomalous at the last summary.
         var anomalous: Set<String> = []
     }
@@ -121,6 +123,7 @@ public final class Controller: Service, Sendable {
         defer { withExtendedLifetime(refWatcher) {} }
         let pollsRef = local && refWatcher == nil
         if local && refWatcher == nil { logger.warning("no inotify: looking at the ref every 50 ms", metadata: ["repository": "\(repository.path)"]) }
+        try reconciler.recoverResultsFromAttemptFolders()
         var loop = Loop(ref: try followedRef(in: repository))
         logger.info("following", metadata: ["ref": "\(loop.ref)"])
         while true {
@@ -129,6 +132,7 @@ public final class Controller: Service, Sendable {
                 let trigger = loop.wakeReasons.isEmpty ? "timer" : Set(loop.wakeReasons).sorted().joined(separator: ", ")
                 loop.wakeReasons.removeAll()
                 resync(reconciler, repository: repository, trigger: trigger, loop: &loop)
+                if let fatal = loop.fatal { throw fatal }
             }
             var deadlines = [loop.nextResync]
             if let due = loop.dispatcher?.nextDeadline { deadlines.append(due) }
@@ -160,6 +164,7 @@ public final class Controller: Service, Sendable {
                 }
                 try afterEvents(reconciler, dispatcher: dispatcher, trigger: nil, loop: &loop)
             } catch {
+                if Self.isFatal(error) { throw error }
                 // The burst was rolled back, so the model may hold what the store does not: rebuild it from the store
                 // and the attempt folders at the next pass, after the back-off.
                 logger.error("reconcile step failed", metadata: ["error": "\(error)"])
@@ -205,11 +210,20 @@ public final class Controller: Service, Sendable {
             loop.retryAt = nil
             state.withLock { $0.ready = true }
         } catch {
+            if Self.isFatal(error) {
+                loop.fatal = error
+                return
+            }
             logger.error("pass failed", metadata: ["error": "\(error)", "trigger": "\(trigger)"])
             backOff(&loop)
             // Asked-for passes are tried again after the back-off; the timer's turn comes back with the interval.
             loop.wakeReasons += trigger == "timer" ? ["retry"] : trigger.components(separatedBy: ", ")
         }
+    }
+
+    /// Errors no back-off mends: the state database was deleted or replaced under the controller.
+    private static func isFatal(_ error: any Error) -> Bool {
+        (error as? StoreError)?.code == .fileReplaced
     }
 
     /// `HEAD` of a local working copy is resolved once, to its branch; anything else is followed as given (a remote

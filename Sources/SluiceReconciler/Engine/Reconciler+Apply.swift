@@ -11,6 +11,7 @@ extension Reconciler {
         executor.onEvent { event in
             if case .changed(let attempt) = event { mailbox.post(.attempt(attempt.id)) }
         }
+        try recoverResultsFromAttemptFolders()
         let (_, commit) = try commitToReconcile(ref)
         // A one-shot apply of a refused commit runs nothing; the controller keeps the last trusted one in force.
         if let refusal { throw VerificationError(description: "\(refusal); nothing was run") }
