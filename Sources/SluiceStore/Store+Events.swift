@@ -28,6 +28,25 @@ extension Store {
         }
     }
 
+    /// Running services whose latest health event says healthy: what another process (`sluice status`) knows of
+    /// the health checks the controller makes, so that it shows the same phase as the controller.
+    public func servicesLastSeenHealthy() throws(StoreError) -> Set<Int64> {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT event.attemptID, event.kind FROM event JOIN attempt ON attempt.id = event.attemptID
+                WHERE attempt.isService AND attempt.phase = 'running' AND event.kind IN ('healthy', 'unhealthy')
+                ORDER BY event.id
+                """)
+            var healthy = Set<Int64>()
+            for row in rows {
+                let id: Int64 = row["attemptID"]
+                let kind: String = row["kind"]
+                if kind == "healthy" { healthy.insert(id) } else { healthy.remove(id) }
+            }
+            return healthy
+        }
+    }
+
     /// Inside the caller's transaction, so a change and its event commit together.
     static func appendEvent(_ db: Database, workflow: String?, task: String?, attemptID: Int64?, kind: String,
                             message: String, at time: Date) throws {

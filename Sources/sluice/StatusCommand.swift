@@ -19,7 +19,8 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let store = try Session(repo: ".", stateDirectory: state.directory).openStore(create: false)
-        var statuses = try WorkflowStatus.collect(from: store)
+        // The health checks are the controller's; their last word is in the store, so the phases match its own.
+        var statuses = try WorkflowStatus.collect(from: store, healthy: try store.servicesLastSeenHealthy())
         if let workflow {
             statuses = statuses.filter { $0.name == workflow }
             if statuses.isEmpty { throw Failure("no workflow '\(workflow)' in \(StateLayout(root: state.directory).database.path)") }

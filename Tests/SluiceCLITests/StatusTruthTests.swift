@@ -90,3 +90,30 @@ import Testing
         if !writable { try immutable(true) }
     }
 }
+
+/// One phase for a workflow whose service is up and healthy, whoever is asked: `sluice status` (another process,
+/// reading the store), the API and the status branch.
+@Suite struct PhaseAgreementTests {
+    @Test func aHealthyServiceIsDoneEverywhere() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("repo/sluice.yaml", controllerManifest("""
+            - {name: prepare, run: 'echo ready'}
+            - name: api
+              needs: [prepare]
+              service: {run: 'exec python3 -m http.server $SLUICE_PORT --bind 127.0.0.1', health: {http: /}}
+        """))
+        let repo = folder.url.appendingPathComponent("repo")
+        try commitAll(in: repo, initialize: true)
+        let state = folder.url.appendingPathComponent("state")
+        let port = freePort()
+        let controller = try RunningController(repo: repo, state: state, arguments: ["--listen", "127.0.0.1:\(port)"])
+        defer { controller.stop() }
+
+        let branchPhase = { (try? run("/usr/bin/git", ["-C", repo.path, "show", "sluice/status:workflows/w/status.yaml"]).stdout) ?? "" }
+        #expect(eventually(timeout: 30) { branchPhase().contains("phase: succeeded") }, "\(controller.output)")
+        let api = try run("/usr/bin/curl", ["-s", "http://127.0.0.1:\(port)/api/v1/workflows/w"]).stdout
+        #expect(api.contains("\"phase\":\"succeeded\"") || api.contains("\"phase\" : \"succeeded\""), "\(api)")
+        let cli = try run(sluiceBinaryPath, ["status", "--state", state.path])
+        #expect(cli.stdout.hasPrefix("w  succeeded"), "\(cli.stdout)")
+    }
+}
