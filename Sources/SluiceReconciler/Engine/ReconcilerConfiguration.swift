@@ -26,8 +26,9 @@ public struct ReconcilerConfiguration: Sendable {
     public var servicesStayUp = false
     /// How long a new service may take to pass its health check.
     public var serviceStartTimeout = 30.0
-    /// A healthy service is restarted only after failing its health checks for this many seconds.
-    public var unhealthyGrace = 3.0
+    /// A healthy service is restarted only after failing its health checks for this many seconds. Not less: on a
+    /// loaded machine a live service can miss a few 1 s probes, and restarting it then makes the outage it feared.
+    public var unhealthyGrace = 10.0
     /// A service checked by process liveness counts as healthy once it has lived this long.
     public var processHealthGrace = 1.0
     /// Time budget of the optimizer for a pass's schedule, in seconds (small problems finish sooner: the search
