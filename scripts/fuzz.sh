@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 build=.build-fuzz
-# Every module is instrumented for coverage (and AddressSanitizer, for the C parts: libyaml); libFuzzer supplies main.
+# Every module is instrumented for coverage, and AddressSanitizer covers the C parts too (libyaml); the target's own
+# entry point hands control to libFuzzer's driver (Sources/sluice-fuzz/Entrypoint.swift).
 swift build -c release --product sluice-fuzz --build-path "$build" \
     -Xswiftc -DSLUICE_LIBFUZZER -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address
 mkdir -p "$build/corpus"

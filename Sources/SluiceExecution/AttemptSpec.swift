@@ -29,6 +29,18 @@ public struct AttemptSpec: Sendable, Codable, Hashable {
         case command, workingDirectory, environment, timeout, killGrace, secretVariables
     }
 
+    /// `secretVariables` may be absent: a `spec.json` written before secrets existed describes an attempt a newer
+    /// controller still adopts.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        command = try container.decode(String.self, forKey: .command)
+        workingDirectory = try container.decode(String.self, forKey: .workingDirectory)
+        environment = try container.decode([String: String].self, forKey: .environment)
+        timeout = try container.decodeIfPresent(Double.self, forKey: .timeout)
+        killGrace = try container.decode(Double.self, forKey: .killGrace)
+        secretVariables = try container.decodeIfPresent([String].self, forKey: .secretVariables) ?? []
+    }
+
     public init(
         command: String,
         workingDirectory: String,

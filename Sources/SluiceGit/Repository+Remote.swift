@@ -140,7 +140,8 @@ extension Repository {
 
     /// The folder of a remote on this machine (`file://…` or a path), or nil for a network remote.
     static func localPath(of url: String) -> String? {
-        if url.hasPrefix("file://") { return String(url.dropFirst("file://".count)).removingPercentEncoding }
+        if url.hasPrefix("file://localhost/") { return String(url.dropFirst("file://localhost".count)).removingPercentEncoding }
+        if url.hasPrefix("file:///") { return String(url.dropFirst("file://".count)).removingPercentEncoding }
         if url.hasPrefix("/") { return url }
         return nil
     }

@@ -68,10 +68,13 @@ public enum ManifestParser {
             for (name, value) in mapping where name.scalar?.string == key { return value.scalar?.string ?? "" }
             return nil
         }
+        let isSluiceKind = scalar("kind").map { ["Workflow", "ResourcePool"].contains($0) } ?? false
         if let version = scalar("apiVersion") {
-            return version.hasPrefix(sluiceAPIPrefix) ? nil : "apiVersion '\(version)' is not Sluice's (\(sluiceAPIPrefix)…)"
+            // `Sluice/v1` or `sluice.io/v1` on a Workflow is a typo, not another tool: skipping it would prune the workflow.
+            if version.hasPrefix(sluiceAPIPrefix) || (isSluiceKind && version.lowercased().contains("sluice")) { return nil }
+            return "apiVersion '\(version)' is not Sluice's (\(sluiceAPIPrefix)…)"
         }
-        if let kind = scalar("kind"), ["Workflow", "ResourcePool"].contains(kind) { return nil }
+        if isSluiceKind { return nil }
         return "no apiVersion, so not a Sluice manifest"
     }
 

@@ -71,6 +71,10 @@ public struct ManifestSet: Sendable {
                 set.rejectedWorkflows.insert(workflow.name)
             }
         }
+        for problem in WorkflowValidator.localGPUProblems(set.workflows, pools: set.pools) {
+            set.diagnostics.append(problem)
+            if let name = problem.workflow { set.rejectedWorkflows.insert(name) }
+        }
         for workflow in flawed {
             let problems = WorkflowValidator.validate(workflow, pools: set.pools, rejectedPools: set.rejectedPools)
             set.diagnostics += problems.map { Diagnostic($0.location, $0.message, workflow: workflow.name) }

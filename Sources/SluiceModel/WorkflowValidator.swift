@@ -36,6 +36,22 @@ enum WorkflowValidator {
         return problems
     }
 
+    /// The local executor runs every node of every pool on this one host: GPU indices are handed out per node, so two
+    /// GPU nodes used by local GPU tasks (in one pool or in two) would give `CUDA_VISIBLE_DEVICES=0` to two tasks at once.
+    static func localGPUProblems(_ workflows: [Workflow], pools: [ResourcePool]) -> [Diagnostic] {
+        let local = workflows.filter { $0.executor == .local && $0.tasks.contains { $0.resources["gpu"] > 0 } }
+        let usedPools = Set(local.map(\.pool))
+        let gpuNodes = pools.filter { usedPools.contains($0.name) }.sorted { $0.name < $1.name }.flatMap { pool in
+            pool.nodes.filter { $0.capacity["gpu"] > 0 }.map { (pool: pool.name, node: $0.name) }
+        }
+        guard gpuNodes.count > 1 else { return [] }
+        let onePool = Set(gpuNodes.map(\.pool)).count == 1
+        let names = gpuNodes.map { onePool ? $0.node : "\($0.pool)/\($0.node)" }.joined(separator: ", ")
+        return local.map { workflow in
+            Diagnostic(workflow.poolLocation, "workflow '\(workflow.name)' runs GPU tasks locally on pool '\(workflow.pool)', where nodes \(names) all declare GPUs; the local executor runs every node on this host, so their GPU indices would collide: declare this host's GPUs on one node", workflow: workflow.name)
+        }
+    }
+
     private static func fitProblems(_ workflow: Workflow, pools: [ResourcePool]) -> [Diagnostic] {
         guard let pool = pools.first(where: { $0.name == workflow.pool }) else {
             let known = pools.map(\.name).sorted()
@@ -43,14 +59,7 @@ enum WorkflowValidator {
                 ?? (known.isEmpty ? "; no ResourcePool is defined" : "; defined pools: \(known.joined(separator: ", "))")
             return [Diagnostic(workflow.poolLocation, "workflow '\(workflow.name)' names pool '\(workflow.pool)', which does not exist\(hint)")]
         }
-        var problems: [Diagnostic] = []
-        // The local executor runs every node of a pool on this one host: two nodes declaring GPUs would hand out the
-        // same indices (CUDA_VISIBLE_DEVICES=0) to two tasks at once.
-        let gpuNodes = pool.nodes.filter { $0.capacity["gpu"] > 0 }.map(\.name)
-        if workflow.executor == .local, gpuNodes.count > 1, workflow.tasks.contains(where: { $0.resources["gpu"] > 0 }) {
-            problems.append(Diagnostic(workflow.poolLocation, "workflow '\(workflow.name)' runs GPU tasks locally on pool '\(pool.name)', where nodes \(gpuNodes.joined(separator: ", ")) all declare GPUs; the local executor runs every node on this host, so their GPU indices would collide: declare this host's GPUs on one node"))
-        }
-        return problems + workflow.tasks.compactMap { task in
+        return workflow.tasks.compactMap { task in
             guard !pool.nodes.contains(where: { task.resources.fits(in: $0.capacity) }) else { return nil }
             let details = task.resources.names.compactMap { name -> String? in
                 let largest = pool.nodes.map { $0.capacity[name] }.max() ?? 0

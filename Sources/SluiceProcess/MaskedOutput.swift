@@ -6,7 +6,7 @@ import Glibc
 /// into the log file with every secret value masked, so no value ever reaches the disk.
 final class MaskedOutput {
     /// The end the task writes to; closed in the supervisor once the task has it.
-    let writeEnd: Int32
+    private(set) var writeEnd: Int32
     /// -1 once the pipe has reached its end.
     private(set) var readEnd: Int32
     private let file: Int32
@@ -28,14 +28,22 @@ final class MaskedOutput {
 
     deinit {
         if readEnd >= 0 { close(readEnd) }
+        if writeEnd >= 0 { close(writeEnd) }
         close(file)
     }
 
-    /// Copies what can be read now; at the pipe's end, flushes what was held back and closes it.
+    /// The task has its copy of the write end (or never will): ours must go, or the pipe never reaches its end.
+    func closeWriteEnd() {
+        if writeEnd >= 0 { close(writeEnd) }
+        writeEnd = -1
+    }
+
+    /// Copies what can be read now, up to 1 MiB, so that a task flooding its output cannot keep the supervisor from
+    /// its timeout and stop checks; at the pipe's end, flushes what was held back and closes it.
     func pump() {
         guard readEnd >= 0 else { return }
         var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
+        for _ in 0..<16 {
             let count = buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress!, $0.count) }
             if count > 0 {
                 writeAll(masker.feed(buffer[0..<count]))

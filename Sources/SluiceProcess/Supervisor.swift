@@ -78,6 +78,13 @@ public enum Supervisor {
                     report("sluice-supervisor: cannot record the result, and asked to stop: \(error)")
                     return false
                 }
+                // The attempt folder itself is gone (the state directory removed, its volume unmounted): nobody will
+                // ever read a result here, nor ask this orphan to stop.
+                var info = stat()
+                if stat(files.path, &info) != 0 {
+                    report("sluice-supervisor: cannot record the result: the attempt folder \(files.path) is gone")
+                    return false
+                }
                 if !reported {
                     report("sluice-supervisor: cannot record the result yet (\(error)); trying again until it can")
                     reported = true
@@ -109,7 +116,7 @@ public enum Supervisor {
                                    standardOutput: files.stdout, standardError: files.stderr, newProcessGroup: true)
         if !outputs.isEmpty { options.outputDescriptors = (outputs[0].writeEnd, outputs[1].writeEnd) }
         let started = Result { () throws(SystemError) in try spawnProcess(options) }
-        for output in outputs { close(output.writeEnd) }
+        for output in outputs { output.closeWriteEnd() }
         let shell = try started.get()
         // The shell leads its group, so its pid is the group id. Best effort: without it a cancel is noticed through
         // cancel.requested alone and cannot reach the group after the supervisor's own death.

@@ -87,10 +87,12 @@ import Testing
 
         try folder.write("wrong.yaml", "apiVersion: sluice/v2\nkind: Workflow\nmetadata: {name: x}\nspec: {}\n")
         try folder.write("forgot.yaml", "kind: ResourcePool\nmetadata: {name: p}\nspec: {nodes: []}\n")
+        try folder.write("typo.yaml", "apiVersion: Sluice/v1\nkind: Workflow\nmetadata: {name: y}\nspec: {}\n")
         let refused = try sluice("validate", folder.url.path)
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("wrong.yaml:1:13: unknown apiVersion 'sluice/v2'"), "\(refused.stderr)")
         #expect(refused.stderr.contains("forgot.yaml:1:1: the document is missing the required field 'apiVersion'"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("typo.yaml:1:13: unknown apiVersion 'Sluice/v1'"), "a typo on a Workflow is an error, not another tool's YAML: \(refused.stderr)")
     }
 
     /// The largest values `validate` accepts, over a long chain, make a schedule whose horizon is far beyond what

@@ -21,7 +21,8 @@ import Testing
               run: 'echo "failing with $TOKEN" >&2; exit 3'
               secrets: {TOKEN: \(secret)}
         """))
-        try folder.write("secrets/api-token", Self.value + "\n")
+        // A Windows line end: "\r\n" is one Character in Swift, and the value must lose both bytes and nothing else.
+        try folder.write("secrets/api-token", Self.value + "\r\n")
         try commitAll(in: folder.url.appendingPathComponent("repo"), initialize: true)
         return (folder, folder.url.appendingPathComponent("repo"))
     }
@@ -95,5 +96,22 @@ import Testing
         try commitAll(in: repo)
         let renamed = try run(sluiceBinaryPath, ["plan", "--repo", repo.path, "--state", state])
         #expect(renamed.stdout.contains("secret TOKEN changed: api-token → other-token"), "\(renamed.stdout)")
+    }
+
+    /// A task with a secret that floods its output: the supervisor copies it through the masker, and must still
+    /// enforce the timeout rather than copy forever.
+    @Test func aFloodingTaskWithASecretStillTimesOut() throws {
+        let (folder, repo) = try repository(tasks: """
+            - {name: a, run: 'yes "$TOKEN"', timeout: 1s, secrets: {TOKEN: api-token}}
+        """)
+        let started = Date()
+        let applied = try apply(folder, repo, "--secrets-dir", folder.url.appendingPathComponent("secrets").path)
+        #expect(applied.status == 1)
+        #expect(applied.stdout.contains("timed out after 1s"), "\(applied.stdout)")
+        #expect(Date().timeIntervalSince(started) < 30, "the timeout was enforced while the output flowed")
+        let logs = files(under: folder.url.appendingPathComponent("state")).filter { $0.key.hasSuffix("stdout.log") }
+        let log = try #require(logs.first?.value)
+        #expect(log.count > 0 && log.range(of: Data(Self.value.utf8)) == nil)
+        #expect(log.starts(with: Data("***\n***\n".utf8)))
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+import SluiceExecution
 import Testing
 @testable import SluiceProcess
 
@@ -37,5 +39,15 @@ import Testing
     @Test func emptyValuesMaskNothing() {
         #expect(SecretMasker(values: [[]]).isEmpty)
         #expect(mask(["plain"], secrets: [""]) == "plain")
+    }
+}
+
+/// A `spec.json` written before secrets existed still describes an attempt a newer controller adopts.
+@Suite struct AttemptSpecCompatibilityTests {
+    @Test func aSpecWithoutSecretVariablesDecodes() throws {
+        let old = #"{"command":"python3 serve.py","environment":{"SLUICE_PORT":"8123"},"killGrace":5,"workingDirectory":"/w"}"#
+        let spec = try JSONDecoder().decode(AttemptSpec.self, from: Data(old.utf8))
+        #expect(spec.environment["SLUICE_PORT"] == "8123")
+        #expect(spec.secretVariables.isEmpty)
     }
 }

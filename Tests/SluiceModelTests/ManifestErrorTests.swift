@@ -310,5 +310,24 @@ import Testing
         ])
         let cpuOnly = ManifestSet.load([ManifestFile(path: "wf.yaml", text: workflow(0)), ManifestFile(path: "pool.yaml", text: pools)])
         #expect(cpuOnly.diagnostics.isEmpty)
+
+        // Two pools with one GPU node each are the same host's GPUs too.
+        let split = """
+        apiVersion: sluice/v1
+        kind: ResourcePool
+        metadata: {name: gpus}
+        spec: {nodes: [{name: a, capacity: {cpu: 4, gpu: 1}}]}
+        ---
+        apiVersion: sluice/v1
+        kind: ResourcePool
+        metadata: {name: more}
+        spec: {nodes: [{name: b, capacity: {cpu: 4, gpu: 1}}]}
+        """
+        let other = workflow(1).replacingOccurrences(of: "name: wf", with: "name: wf2").replacingOccurrences(of: "pool: gpus", with: "pool: more")
+        let twoPools = ManifestSet.load([ManifestFile(path: "wf.yaml", text: workflow(1)), ManifestFile(path: "wf2.yaml", text: other),
+                                         ManifestFile(path: "pool.yaml", text: split)])
+        #expect(twoPools.workflows.isEmpty)
+        #expect(diagnostics(twoPools).contains { $0.hasPrefix("wf2.yaml:5:9: workflow 'wf2' runs GPU tasks locally on pool 'more', where nodes gpus/a, more/b all declare GPUs") },
+                "\(diagnostics(twoPools))")
     }
 }

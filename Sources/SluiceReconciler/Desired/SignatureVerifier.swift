@@ -7,7 +7,30 @@ import SluiceGit
 public final class SignatureVerifier: @unchecked Sendable {
     public let allowedSigners: String
     private let lock = NSLock()
-    private var verdicts: [OID: String?] = [:]
+    /// By commit and by the allowed-signers file as it was (a key added or revoked changes the verdicts).
+    private var verdicts: [VerdictKey: String?] = [:]
+
+    private struct VerdictKey: Hashable {
+        var commit: OID
+        var signers: FileStamp
+    }
+
+    /// What tells one version of the allowed-signers file from the next: a Kubernetes Secret update swaps the file.
+    private struct FileStamp: Hashable {
+        var inode: UInt64
+        var size: Int64
+        var modified: Double
+
+        init(path: String) throws {
+            var info = stat()
+            guard stat(path, &info) == 0, access(path, R_OK) == 0 else {
+                throw VerificationError(description: "--verify-signatures: cannot read \(path) (\(String(cString: strerror(errno)))); no commit is applied until it can be read")
+            }
+            inode = UInt64(info.st_ino)
+            size = Int64(info.st_size)
+            modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+        }
+    }
     /// First-parent commits looked at for a trusted one before giving up.
     static let searchLimit = 1000
 
@@ -35,11 +58,20 @@ public final class SignatureVerifier: @unchecked Sendable {
         throw VerificationError(description: "commit \(tip.short) is not applied (\(reason)), and no commit before it on its first-parent line is signed by a key in \(allowedSigners)")
     }
 
-    /// Why the commit is not trusted, or nil when it is.
+    /// Why the commit is not trusted, or nil when it is. Throws when it cannot tell (the file unreadable, ssh-keygen
+    /// missing): such a pass fails and is tried again, and nothing is cached.
     public func problem(with commit: OID, in repository: Repository) throws -> String? {
-        if let known = lock.withLock({ verdicts[commit] }) { return known }
-        let verdict = try check(commit, in: repository)
-        lock.withLock { verdicts[commit] = verdict }
+        let key = VerdictKey(commit: commit, signers: try FileStamp(path: allowedSigners))
+        if let known = lock.withLock({ verdicts[key] }) { return known }
+        let verdict: String?
+        do {
+            verdict = try check(commit, in: repository)
+        } catch let error as VerificationError {
+            throw error
+        } catch {
+            throw VerificationError(description: "--verify-signatures: cannot check commit \(commit.short): \(error)")
+        }
+        lock.withLock { verdicts[key] = verdict }
         return verdict
     }
 
@@ -53,25 +85,31 @@ public final class SignatureVerifier: @unchecked Sendable {
         defer { try? FileManager.default.removeItem(at: folder) }
         let signature = folder.appendingPathComponent("commit.sig")
         try signed.signature.write(to: signature)
+        // From a file, not a pipe: ssh-keygen may exit without reading it, and a write into a closed pipe is SIGPIPE.
+        let payload = folder.appendingPathComponent("commit.payload")
+        try signed.signedData.write(to: payload)
         // As git does: find who the key belongs to, then verify the signature as theirs, in the "git" namespace.
         let found = try Self.sshKeygen(["-Y", "find-principals", "-f", allowedSigners, "-s", signature.path], input: nil)
+        if found.status != 0, !found.errors.contains("No principal matched") {
+            throw VerificationError(description: "--verify-signatures: ssh-keygen could not look up the signer of commit \(commit.short): \(found.errors.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
         guard found.status == 0, let principal = found.output.split(separator: "\n").first.map(String.init), !principal.isEmpty else {
             return "it is signed by a key that is not in \(allowedSigners)"
         }
         let verified = try Self.sshKeygen(["-Y", "verify", "-f", allowedSigners, "-I", principal, "-n", "git", "-s", signature.path],
-                                          input: signed.signedData)
+                                          input: payload)
         guard verified.status == 0 else {
             return "its signature by \(principal) does not verify: \(verified.errors.trimmingCharacters(in: .whitespacesAndNewlines))"
         }
         return nil
     }
 
-    private static func sshKeygen(_ arguments: [String], input: Data?) throws -> (status: Int32, output: String, errors: String) {
+    private static func sshKeygen(_ arguments: [String], input: URL?) throws -> (status: Int32, output: String, errors: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
         process.arguments = arguments
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
+        let stdout = Pipe(), stderr = Pipe()
+        process.standardInput = try input.map { try FileHandle(forReadingFrom: $0) } ?? FileHandle.nullDevice
         process.standardOutput = stdout
         process.standardError = stderr
         do {
@@ -79,9 +117,7 @@ public final class SignatureVerifier: @unchecked Sendable {
         } catch {
             throw VerificationError(description: "cannot run /usr/bin/ssh-keygen to check signatures (install openssh-client): \(error.localizedDescription)")
         }
-        // Signed commit data is small (a commit object), so writing it all before reading cannot fill both pipes.
-        if let input { try stdin.fileHandleForWriting.write(contentsOf: input) }
-        try stdin.fileHandleForWriting.close()
+        // Its output is a few lines: reading one pipe to its end before the other cannot fill the second.
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
         let errors = stderr.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -18,7 +18,8 @@ struct SecretsFolder: Sendable {
         }
     }
 
-    /// Variable → value for the task's `secrets`. One trailing newline is dropped, as files made with `echo` have it.
+    /// Variable → value for the task's `secrets`. One trailing newline (`\n` or `\r\n`) is dropped, as files made
+    /// with `echo` have it.
     func values(for task: TaskSpec) throws(MissingSecret) -> [String: String] {
         guard !task.secrets.isEmpty else { return [:] }
         var values: [String: String] = [:]
@@ -30,9 +31,13 @@ struct SecretsFolder: Sendable {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw MissingSecret(description: "secret '\(secret)' (\(variable) of task '\(task.name)') is missing: no readable file \(file). Add it, then apply again")
             }
-            var value = String(decoding: data, as: UTF8.self)
-            if value.hasSuffix("\r\n") { value.removeLast(2) } else if value.hasSuffix("\n") { value.removeLast() }
-            values[variable] = value
+            // Bytes, not characters: "\r\n" is one Character in Swift.
+            var bytes = Array(data)
+            if bytes.last == UInt8(ascii: "\n") {
+                bytes.removeLast()
+                if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+            }
+            values[variable] = String(decoding: bytes, as: UTF8.self)
         }
         return values
     }

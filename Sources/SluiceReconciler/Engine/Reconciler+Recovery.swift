@@ -12,6 +12,7 @@ extension Reconciler {
     @discardableResult
     func recoverResultsFromAttemptFolders() throws -> Int {
         guard try store.passes(limit: 1).isEmpty else { return 0 }
+        stopOrphanedSupervisors()
         let found = Self.finishedAttempts(under: layout, executor: executor)
         guard !found.isEmpty else { return 0 }
         try store.batch {
@@ -29,6 +30,25 @@ extension Reconciler {
         }
         logger.warning("state database was empty: recorded results from the attempt folders", metadata: ["results": "\(found.count)"])
         return found.count
+    }
+
+    /// Supervisors still running from the lost database (services, long tasks) would run beside the attempts this
+    /// database starts: same outputs, same ports, same GPUs. Nobody can adopt them without their rows, so they stop.
+    private func stopOrphanedSupervisors() {
+        let files = FileManager.default
+        let root = layout.root.appendingPathComponent("attempts")
+        guard let enumerator = files.enumerator(atPath: root.path) else { return }
+        var stopped = 0
+        while let relative = enumerator.nextObject() as? String {
+            guard relative.hasSuffix("/supervisor.lock") else { continue }
+            let folder = root.appendingPathComponent(relative).deletingLastPathComponent().path
+            let handle = AttemptHandle(id: 0, directory: folder)
+            if case .running = executor.status(of: handle) {
+                executor.cancel(handle)
+                stopped += 1
+            }
+        }
+        if stopped > 0 { logger.warning("stopped attempts left running by the lost state database", metadata: ["attempts": "\(stopped)"]) }
     }
 
     struct FinishedAttempt {
