@@ -18,7 +18,7 @@ import Testing
             let started = Date()
             executor.cancel(attempt)
             let result = try await Fixture.result(executor, attempt)
-            #expect(Date().timeIntervalSince(started) < 3)
+            #expect(Date().timeIntervalSince(started) < 20, "promptly: the task alone would run 30 s")
             #expect(result.cancelled)
             #expect(!result.timedOut)
             #expect(!result.succeeded)
