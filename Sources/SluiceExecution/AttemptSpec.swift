@@ -19,10 +19,9 @@ public struct AttemptSpec: Sendable, Codable, Hashable {
     public var killGrace: Double
     /// Secret values by variable name. Never encoded: the supervisor gets them in its environment, and masks them in
     /// the task's output; `spec.json` holds only their names (`secretVariables`).
-    public var secrets: [String: String] = [:] {
-        didSet { secretVariables = secrets.keys.sorted() }
-    }
-    /// The names of the variables in `secrets`.
+    /// Empty when read back from `spec.json`.
+    public private(set) var secrets: [String: String] = [:]
+    /// The names of the variables in `secrets`, which is what `spec.json` keeps of them.
     public private(set) var secretVariables: [String] = []
 
     enum CodingKeys: String, CodingKey {

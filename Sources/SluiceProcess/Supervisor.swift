@@ -64,7 +64,7 @@ public enum Supervisor {
 
     /// Writes `result.json`. When the folder cannot take it (read-only for a while, a full disk), the outcome is not
     /// given up: the supervisor keeps its claim, so the attempt still reads as running, and tries again with back-off
-    /// until the write succeeds or it is asked to stop. False only when it gave up on a stop request.
+    /// until the write succeeds, it is asked to stop, or its attempt folder is gone; false in the last two cases.
     static func record(_ result: JSONValue, in files: AttemptFiles) -> Bool {
         var delay = 0.05
         var reported = false

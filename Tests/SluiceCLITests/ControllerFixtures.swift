@@ -66,14 +66,14 @@ func headCommit(_ repo: URL) throws -> String {
     try run("/usr/bin/git", ["-C", repo.path, "rev-parse", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
-/// A pool and one workflow `w` with the given task lines.
-func controllerManifest(_ tasks: String) -> String {
+/// A pool of one node (`n1` with `capacity`) and one workflow `w` with the given task lines.
+func controllerManifest(_ tasks: String, capacity: String = "{cpu: 4, memory: 4Gi}") -> String {
     """
     apiVersion: sluice/v1
     kind: ResourcePool
     metadata: {name: local}
     spec:
-      nodes: [{name: n1, capacity: {cpu: 4, memory: 4Gi}}]
+      nodes: [{name: n1, capacity: \(capacity)}]
     ---
     apiVersion: sluice/v1
     kind: Workflow
@@ -105,4 +105,14 @@ func freePort() -> Int {
 /// The status code of a GET on loopback, 0 when nothing answers.
 func httpStatus(port: Int, path: String) -> Int {
     Int((try? run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)\(path)"]))?.stdout ?? "") ?? 0
+}
+
+/// A temporary folder with `repo/`, a git repository whose one commit holds `controllerManifest(tasks)`; the state
+/// directory, the secrets and anything else a test needs go beside it.
+func committedRepository(_ tasks: String) throws -> (folder: TemporaryFolder, repo: URL) {
+    let folder = try TemporaryFolder()
+    try folder.write("repo/sluice.yaml", controllerManifest(tasks))
+    let repo = folder.url.appendingPathComponent("repo")
+    try commitAll(in: repo, initialize: true)
+    return (folder, repo)
 }

@@ -5,11 +5,9 @@ import Testing
 /// deleted file, and a restart on a fresh database finds the results still in the attempt folders.
 @Suite struct DatabaseLossTests {
     @Test func aDeletedDatabaseStopsTheControllerAndResultsSurviveTheRestart() throws {
-        let folder = try TemporaryFolder()
-        let counter = folder.url.appendingPathComponent("runs").path
-        try folder.write("repo/sluice.yaml", controllerManifest("    - {name: a, run: 'echo ran >> \(counter)'}"))
-        let repo = folder.url.appendingPathComponent("repo")
-        try commitAll(in: repo, initialize: true)
+        let counter = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-runs-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: counter) }
+        let (folder, repo) = try committedRepository("    - {name: a, run: 'echo ran >> \(counter)'}")
         let state = folder.url.appendingPathComponent("state")
         let controller = try RunningController(repo: repo, state: state)
         defer { controller.stop() }

@@ -5,11 +5,8 @@ import Testing
 /// whether passes work.
 @Suite struct FollowedBranchTests {
     @Test func checkingAnotherBranchOutDoesNotChangeWhatIsReconciled() throws {
-        let folder = try TemporaryFolder()
+        let (folder, repo) = try committedRepository("    - {name: a, run: 'echo a'}")
         let marker = folder.url.appendingPathComponent("experiment-ran").path
-        try folder.write("repo/sluice.yaml", controllerManifest("    - {name: a, run: 'echo a'}"))
-        let repo = folder.url.appendingPathComponent("repo")
-        try commitAll(in: repo, initialize: true)
         let controller = try RunningController(repo: repo, state: folder.url.appendingPathComponent("state"))
         defer { controller.stop() }
         #expect(eventually { statusLog(repo).first?.hasPrefix("w: 1 succeeded") == true }, "\(controller.output)")
@@ -28,10 +25,7 @@ import Testing
     }
 
     @Test func readyzAnswers503WhilePassesKeepFailing() throws {
-        let folder = try TemporaryFolder()
-        try folder.write("repo/sluice.yaml", controllerManifest("    - {name: a, run: 'echo a'}"))
-        let repo = folder.url.appendingPathComponent("repo")
-        try commitAll(in: repo, initialize: true)
+        let (folder, repo) = try committedRepository("    - {name: a, run: 'echo a'}")
         let port = freePort()
         let controller = try RunningController(repo: repo, state: folder.url.appendingPathComponent("state"),
                                                arguments: ["--listen", "127.0.0.1:\(port)"])

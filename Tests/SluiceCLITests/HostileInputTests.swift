@@ -102,21 +102,7 @@ import Testing
         let chain = (0..<200).map { index in
             "    - {name: t\(index), run: 'true', estimate: 365d, timeout: 365d\(index > 0 ? ", needs: [t\(index - 1)]" : "")}"
         }.joined(separator: "\n")
-        try folder.write("sluice.yaml", """
-        apiVersion: sluice/v1
-        kind: ResourcePool
-        metadata: {name: local}
-        spec:
-          nodes: [{name: n1, capacity: {cpu: 1000000, memory: 1Ei, bandwidth: 1000Tbps, widgets: 1000000000000}}]
-        ---
-        apiVersion: sluice/v1
-        kind: Workflow
-        metadata: {name: w}
-        spec:
-          pool: local
-          tasks:
-        \(chain)
-        """)
+        try folder.write("sluice.yaml", controllerManifest(chain, capacity: "{cpu: 1000000, memory: 1Ei, bandwidth: 1000Tbps, widgets: 1000000000000}"))
         try commitAll(in: folder.url, initialize: true)
         #expect(try sluice("validate", folder.url.path).status == 0)
         let planned = try sluice("plan", "--repo", folder.url.path, in: folder.url)

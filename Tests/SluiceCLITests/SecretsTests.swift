@@ -10,9 +10,8 @@ import Testing
     static let digest = SHA256.hash(data: Data(value.utf8)).map { String(format: "%02x", $0) }.joined()
 
     private func repository(secret: String = "api-token", tasks: String? = nil) throws -> (TemporaryFolder, URL) {
-        let folder = try TemporaryFolder()
         // The second half of the value is printed 0.2 s after the first, so the supervisor gets it in two reads.
-        try folder.write("repo/sluice.yaml", controllerManifest(tasks ?? """
+        let (folder, repo) = try committedRepository(tasks ?? """
             - name: a
               run: 'echo "token=$TOKEN"; printf "split=%s" "${TOKEN%???????}"; sleep 0.2; printf "%s!\\n" "${TOKEN#${TOKEN%???????}}"; echo "err $TOKEN" >&2; [ "$(printf %s "$TOKEN" | sha256sum | cut -d" " -f1)" = \(Self.digest) ] && echo received'
               secrets: {TOKEN: \(secret)}
@@ -20,11 +19,10 @@ import Testing
               needs: [a]
               run: 'echo "failing with $TOKEN" >&2; exit 3'
               secrets: {TOKEN: \(secret)}
-        """))
+        """)
         // A Windows line end: "\r\n" is one Character in Swift, and the value must lose both bytes and nothing else.
         try folder.write("secrets/api-token", Self.value + "\r\n")
-        try commitAll(in: folder.url.appendingPathComponent("repo"), initialize: true)
-        return (folder, folder.url.appendingPathComponent("repo"))
+        return (folder, repo)
     }
 
     private func apply(_ folder: TemporaryFolder, _ repo: URL, _ extra: String...) throws -> ProcessResult {

@@ -33,10 +33,7 @@ import Testing
     /// The task exits 0 while its attempt folder cannot be written (made immutable, which binds root too): its outcome
     /// must wait for the folder, not turn into a failure, and is recorded once the folder is writable again.
     @Test func anOutcomeThatCannotBeWrittenYetIsRecordedOnceItCanBe() throws {
-        let folder = try TemporaryFolder()
-        try folder.write("repo/sluice.yaml", controllerManifest("    - {name: a, run: 'sleep 1; echo done'}"))
-        let repo = folder.url.appendingPathComponent("repo")
-        try commitAll(in: repo, initialize: true)
+        let (folder, repo) = try committedRepository("    - {name: a, run: 'sleep 1; echo done'}")
         let state = folder.url.appendingPathComponent("state")
         let apply = Process()
         apply.executableURL = URL(fileURLWithPath: sluiceBinaryPath)
@@ -95,15 +92,12 @@ import Testing
 /// reading the store), the API and the status branch.
 @Suite struct PhaseAgreementTests {
     @Test func aHealthyServiceIsDoneEverywhere() throws {
-        let folder = try TemporaryFolder()
-        try folder.write("repo/sluice.yaml", controllerManifest("""
+        let (folder, repo) = try committedRepository("""
             - {name: prepare, run: 'echo ready'}
             - name: api
               needs: [prepare]
               service: {run: 'exec python3 -m http.server $SLUICE_PORT --bind 127.0.0.1', health: {http: /}}
-        """))
-        let repo = folder.url.appendingPathComponent("repo")
-        try commitAll(in: repo, initialize: true)
+        """)
         let state = folder.url.appendingPathComponent("state")
         let port = freePort()
         let controller = try RunningController(repo: repo, state: state, arguments: ["--listen", "127.0.0.1:\(port)"])
