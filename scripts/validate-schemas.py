@@ -323,7 +323,6 @@ kind: Workflow
 metadata: {name: customer-service, labels: {team: support}}
 spec:
   pool: local
-  executor: local
   schedule: "0 3 * * *"
   tasks:
     - name: clean-data
@@ -349,6 +348,21 @@ resources: {cpu: 500m, memory: 1073741824, gpu: 0, bandwidth: 500bps, licenses: 
 estimate: 1h30m
 timeout: 250ms
 retries: 0""")),
+    ("a Slurm pool that reads its nodes from the cluster", """apiVersion: sluice/v1
+kind: ResourcePool
+metadata: {name: hpc}
+spec:
+  slurm: {partition: debug, account: ml, qos: normal, options: [--constraint=a100]}
+  cost: {cpu: 0.02}
+"""),
+    ("a Ray pool that lists its nodes", """apiVersion: sluice/v1
+kind: ResourcePool
+metadata: {name: ray-cluster}
+spec:
+  ray: {address: "http://127.0.0.1:8265"}
+  nodes:
+    - {name: head, capacity: {cpu: 2, memory: 8Gi}}
+"""),
     ("a tcp service on a fixed port", task("""service: {run: ./server, health: {tcp: true}, port: 8080}
 resources: {cpu: "0.5", memory: 512Mi, bandwidth: 10Kbps}""")),
 ]
@@ -373,7 +387,12 @@ BAD = [
     ("non-string env value", task("run: x\nenv: {DEBUG: 1}"), "env.DEBUG"),
     ("health path without a slash", task("service: {run: y, health: {http: healthz}}"), "health.http"),
     ("port out of range", task("service: {run: y, port: 70000}"), "service.port"),
-    ("bad executor", task("run: x").replace("pool: local", "pool: local\n  executor: k8s"), "executor"),
+    ("the executor field, which the pool replaced", task("run: x").replace("pool: local", "pool: local\n  executor: local"), "executor"),
+    ("a local pool without nodes", POOL.split("  nodes:")[0] + "  cost: {cpu: 1}\n", "$.spec"),
+    ("a pool on both Slurm and Ray", POOL.split("  nodes:")[0] + "  slurm: {}\n  ray: {address: http://h:8265}\n", "$.spec"),
+    ("a Ray pool without an address", POOL.split("  nodes:")[0] + "  ray: {}\n", "address"),
+    ("a Ray address that is not http", POOL.split("  nodes:")[0] + "  ray: {address: ray://h:10001}\n", "address"),
+    ("an sbatch option that is not a flag", POOL.split("  nodes:")[0] + "  slurm: {options: [constraint=a100]}\n", "options"),
     ("bad cron schedule", task("run: x").replace("pool: local", "pool: local\n  schedule: daily"), "schedule"),
     ("no tasks", WORKFLOW.split("  tasks:")[0] + "  tasks: []\n", "$.spec.tasks"),
     ("missing pool", task("run: x").replace("  pool: local\n", ""), "'pool' is required"),

@@ -2,7 +2,7 @@ import Foundation
 
 /// Everything needed to run one attempt.
 ///
-/// `LocalExecutor.start` writes it as `spec.json` into the attempt directory before the
+/// `LocalExecutor.start` and `ClusterExecutor.start` write it as `spec.json` into the attempt directory before the
 /// supervisor starts, so the supervisor depends on nothing but that directory (it reads the file with
 /// `SluiceProcess.SupervisorSpec`, without Foundation: keep the two in step).
 public struct AttemptSpec: Sendable, Codable, Hashable {
@@ -17,6 +17,9 @@ public struct AttemptSpec: Sendable, Codable, Hashable {
     public var timeout: Double?
     /// Seconds between SIGTERM and SIGKILL when the attempt is stopped, so tasks can clean up.
     public var killGrace: Double
+    /// What the attempt asks of its node, named as in manifests: a cluster executor asks its engine for it (the local
+    /// executor's room is kept by the engine's ledger instead).
+    public var resources: [String: Double] = [:]
     /// Secret values by variable name. Never encoded: the supervisor gets them in its environment, and masks them in
     /// the task's output; `spec.json` holds only their names (`secretVariables`).
     /// Empty when read back from `spec.json`.
@@ -25,7 +28,7 @@ public struct AttemptSpec: Sendable, Codable, Hashable {
     public private(set) var secretVariables: [String] = []
 
     enum CodingKeys: String, CodingKey {
-        case command, workingDirectory, environment, timeout, killGrace, secretVariables
+        case command, workingDirectory, environment, timeout, killGrace, resources, secretVariables
     }
 
     /// `secretVariables` may be absent: a `spec.json` written before secrets existed describes an attempt a newer
@@ -37,6 +40,7 @@ public struct AttemptSpec: Sendable, Codable, Hashable {
         environment = try container.decode([String: String].self, forKey: .environment)
         timeout = try container.decodeIfPresent(Double.self, forKey: .timeout)
         killGrace = try container.decode(Double.self, forKey: .killGrace)
+        resources = try container.decodeIfPresent([String: Double].self, forKey: .resources) ?? [:]
         secretVariables = try container.decodeIfPresent([String].self, forKey: .secretVariables) ?? []
     }
 
@@ -46,6 +50,7 @@ public struct AttemptSpec: Sendable, Codable, Hashable {
         environment: [String: String] = [:],
         timeout: Double? = nil,
         killGrace: Double = 5,
+        resources: [String: Double] = [:],
         secrets: [String: String] = [:]
     ) {
         self.command = command
@@ -53,6 +58,7 @@ public struct AttemptSpec: Sendable, Codable, Hashable {
         self.environment = environment
         self.timeout = timeout
         self.killGrace = killGrace
+        self.resources = resources
         self.secrets = secrets
         secretVariables = secrets.keys.sorted()
     }

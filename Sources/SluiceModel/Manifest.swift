@@ -8,14 +8,70 @@ public struct ResourcePool: Hashable, Sendable, Codable {
     public var nodes: [PoolNode]
     /// Currency units per unit-hour of each resource (memory per GiB-hour).
     public var cost: [String: Double]
+    /// What runs its tasks: this machine, a Slurm partition or a Ray cluster.
+    public var engine: PoolEngine
     public var location: SourceLocation
 
-    public init(name: String, labels: [String: String] = [:], nodes: [PoolNode], cost: [String: Double] = [:], location: SourceLocation) {
+    public init(name: String, labels: [String: String] = [:], nodes: [PoolNode], cost: [String: Double] = [:],
+                engine: PoolEngine = .local, location: SourceLocation) {
         self.name = name
         self.labels = labels
         self.nodes = nodes
         self.cost = cost
+        self.engine = engine
         self.location = location
+    }
+
+    /// A cluster pool that lists no nodes takes them from the cluster, at plan time.
+    public var readsNodesFromCluster: Bool { engine.kind != .local && nodes.isEmpty }
+}
+
+/// Where a pool's tasks run. A workflow's pool decides it; there is no per-workflow executor.
+public enum PoolEngine: Hashable, Sendable, Codable {
+    case local
+    case slurm(SlurmPool)
+    case ray(RayPool)
+
+    public var kind: ExecutorKind {
+        switch self {
+        case .local: .local
+        case .slurm: .slurm
+        case .ray: .ray
+        }
+    }
+
+    /// For people: "this machine", "Slurm partition debug", "Ray at http://…".
+    public var description: String {
+        switch self {
+        case .local: "this machine"
+        case .slurm(let slurm): slurm.partition.map { "Slurm partition \($0)" } ?? "Slurm's default partition"
+        case .ray(let ray): "Ray at \(ray.address)"
+        }
+    }
+}
+
+/// `spec.slurm` of a pool: where and as whom its jobs are submitted.
+public struct SlurmPool: Hashable, Sendable, Codable {
+    public var partition: String?
+    public var account: String?
+    public var qos: String?
+    /// More `sbatch` flags, each one argument (`--constraint=a100`).
+    public var options: [String]
+
+    public init(partition: String? = nil, account: String? = nil, qos: String? = nil, options: [String] = []) {
+        self.partition = partition
+        self.account = account
+        self.qos = qos
+        self.options = options
+    }
+}
+
+/// `spec.ray` of a pool: the address of the cluster's Jobs API (its dashboard).
+public struct RayPool: Hashable, Sendable, Codable {
+    public var address: String
+
+    public init(address: String) {
+        self.address = address
     }
 }
 
@@ -40,19 +96,17 @@ public struct Workflow: Hashable, Sendable, Codable {
     public var name: String
     public var labels: [String: String]
     public var pool: String
-    public var executor: ExecutorKind
     public var schedule: CronSchedule?
     public var tasks: [TaskSpec]
     public var location: SourceLocation
     /// Where `spec.pool` is written, for errors about the pool.
     public var poolLocation: SourceLocation
 
-    public init(name: String, labels: [String: String] = [:], pool: String, executor: ExecutorKind = .local,
+    public init(name: String, labels: [String: String] = [:], pool: String,
                 schedule: CronSchedule? = nil, tasks: [TaskSpec], location: SourceLocation, poolLocation: SourceLocation? = nil) {
         self.name = name
         self.labels = labels
         self.pool = pool
-        self.executor = executor
         self.schedule = schedule
         self.tasks = tasks
         self.location = location

@@ -84,6 +84,39 @@ public struct ManifestSet: Sendable {
         return set
     }
 
+    /// Gives a cluster pool the nodes read from its cluster, then refuses the workflows on it with a task that fits
+    /// on none of them, at the task's `resources` (a cluster would otherwise leave such a job pending for good).
+    public mutating func takeClusterNodes(_ nodes: [PoolNode], forPool name: String, origin: String) {
+        guard let index = pools.firstIndex(where: { $0.name == name }) else { return }
+        pools[index].nodes = nodes
+        let pool = pools[index]
+        for workflow in workflows where workflow.pool == name {
+            var problems = WorkflowValidator.fitProblems(workflow, in: pool, origin: origin)
+            if nodes.isEmpty {
+                problems = [Diagnostic(workflow.poolLocation, "workflow '\(workflow.name)' runs on pool '\(name)', and \(origin) lists no node that can run jobs")]
+            }
+            reject(workflow.name, problems)
+        }
+    }
+
+    /// Refuses every workflow on a cluster pool whose nodes could not be read, with why at the pool.
+    public mutating func refusePool(_ name: String, because problem: String) {
+        guard let pool = pool(named: name) else { return }
+        rejectedPools.insert(name)
+        diagnostics.append(Diagnostic(pool.location, "pool '\(name)': \(problem)"))
+        for workflow in workflows where workflow.pool == name {
+            reject(workflow.name, [Diagnostic(workflow.poolLocation, "workflow '\(workflow.name)' runs on pool '\(name)', whose nodes could not be read (reported at the pool)")])
+        }
+    }
+
+    private mutating func reject(_ workflow: String, _ problems: [Diagnostic]) {
+        guard !problems.isEmpty else { return }
+        diagnostics += problems.map { Diagnostic($0.location, $0.message, workflow: workflow) }
+        diagnostics.sort { $0.location < $1.location }
+        rejectedWorkflows.insert(workflow)
+        workflows.removeAll { $0.name == workflow }
+    }
+
     private mutating func uniquePools() -> [ResourcePool] {
         var seen: [String: SourceLocation] = [:]
         var unique: [ResourcePool] = []

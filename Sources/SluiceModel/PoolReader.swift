@@ -1,9 +1,11 @@
+import Foundation
 import Yams
 
 /// Reads the `spec` of a ResourcePool document.
 enum PoolReader {
     static func read(spec: Node, metadata: ManifestParser.Metadata?, _ reader: inout YAMLReader) -> ResourcePool? {
-        guard let fields = reader.fields(spec, of: "ResourcePool spec", allowed: ["nodes", "cost"], required: ["nodes"]) else { return nil }
+        guard let fields = reader.fields(spec, of: "ResourcePool spec", allowed: ["nodes", "cost", "slurm", "ray"]) else { return nil }
+        let engine = readEngine(fields, spec: spec, &reader)
         var nodes: [PoolNode] = []
         if let nodesNode = fields["nodes"] {
             if case .sequence(let sequence) = nodesNode {
@@ -35,8 +37,46 @@ enum PoolReader {
                 cost[name] = rate
             }
         }
-        guard let metadata else { return nil }
-        return ResourcePool(name: metadata.name, labels: metadata.labels, nodes: nodes, cost: cost, location: metadata.nameLocation)
+        guard let metadata, let engine else { return nil }
+        return ResourcePool(name: metadata.name, labels: metadata.labels, nodes: nodes, cost: cost, engine: engine,
+                            location: metadata.nameLocation)
+    }
+
+    /// `slurm:` or `ray:` (not both); neither is this machine, whose pool must list its nodes.
+    private static func readEngine(_ fields: Fields, spec: Node, _ reader: inout YAMLReader) -> PoolEngine? {
+        switch (fields["slurm"], fields["ray"]) {
+        case (.some, .some(let ray)):
+            reader.report(ray, "a ResourcePool runs on Slurm or on Ray, not both: keep one of 'slurm' and 'ray'")
+            return nil
+        case (.some(let node), nil):
+            guard let slurm = reader.fields(node, of: "slurm", allowed: ["partition", "account", "qos", "options"]) else { return nil }
+            var pool = SlurmPool()
+            pool.partition = slurm["partition"].flatMap { reader.string($0, "slurm.partition") }
+            pool.account = slurm["account"].flatMap { reader.string($0, "slurm.account") }
+            pool.qos = slurm["qos"].flatMap { reader.string($0, "slurm.qos") }
+            if let options = slurm["options"] {
+                let list = reader.stringList(options, "slurm.options") ?? []
+                for (option, _) in list where !option.hasPrefix("-") {
+                    reader.report(options, "slurm.options holds sbatch flags, one per entry ('--constraint=a100'), not '\(option)'")
+                }
+                pool.options = list.map(\.0)
+            }
+            return .slurm(pool)
+        case (nil, .some(let node)):
+            guard let ray = reader.fields(node, of: "ray", allowed: ["address"], required: ["address"]),
+                  let addressNode = ray["address"], let address = reader.string(addressNode, "ray.address") else { return nil }
+            guard let url = URL(string: address), url.scheme == "http" || url.scheme == "https", url.host?.isEmpty == false else {
+                reader.report(addressNode, "ray.address must be the http(s) address of the cluster's Jobs API, such as http://head:8265, not '\(address)'")
+                return nil
+            }
+            return .ray(RayPool(address: address.hasSuffix("/") ? String(address.dropLast()) : address))
+        case (nil, nil):
+            if fields["nodes"] == nil {
+                reader.report(spec, "ResourcePool spec is missing the required field 'nodes' (the machines of a local pool), or 'slurm' or 'ray' to run on a cluster")
+                return nil
+            }
+            return .local
+        }
     }
 
     private static func readNode(_ element: Node, _ reader: inout YAMLReader) -> PoolNode? {

@@ -8,13 +8,9 @@ enum WorkflowReader {
         guard let fields = reader.fields(spec, of: "Workflow spec", allowed: ["pool", "executor", "schedule", "tasks"],
                                          required: ["pool", "tasks"]) else { return nil }
         let pool = fields["pool"].flatMap { reader.string($0, "pool") }
-        var executor = ExecutorKind.local
-        if let node = fields["executor"], let text = reader.string(node, "executor") {
-            if let kind = ExecutorKind(rawValue: text) {
-                executor = kind
-            } else {
-                reader.report(node, "unknown executor '\(text)': use one of \(ExecutorKind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
+        if let node = fields["executor"] {
+            // The pool decides: one field saying where work runs cannot disagree with another.
+            reader.report(node, "spec.executor is gone: the pool decides where tasks run; delete this line, and to run on a cluster give the pool 'slurm: {partition: …}' or 'ray: {address: …}'")
         }
         var schedule: CronSchedule?
         if let node = fields["schedule"], let text = reader.string(node, "schedule") {
@@ -35,7 +31,7 @@ enum WorkflowReader {
             }
         }
         guard let metadata, let pool, let poolNode = fields["pool"] else { return nil }
-        return Workflow(name: metadata.name, labels: metadata.labels, pool: pool, executor: executor, schedule: schedule,
+        return Workflow(name: metadata.name, labels: metadata.labels, pool: pool, schedule: schedule,
                         tasks: tasks, location: metadata.nameLocation, poolLocation: reader.location(poolNode))
     }
 

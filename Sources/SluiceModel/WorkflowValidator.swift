@@ -39,7 +39,8 @@ enum WorkflowValidator {
     /// The local executor runs every node of every pool on this one host: GPU indices are handed out per node, so two
     /// GPU nodes used by local GPU tasks (in one pool or in two) would give `CUDA_VISIBLE_DEVICES=0` to two tasks at once.
     static func localGPUProblems(_ workflows: [Workflow], pools: [ResourcePool]) -> [Diagnostic] {
-        let local = workflows.filter { $0.executor == .local && $0.tasks.contains { $0.resources["gpu"] > 0 } }
+        let localPools = Set(pools.filter { $0.engine == .local }.map(\.name))
+        let local = workflows.filter { localPools.contains($0.pool) && $0.tasks.contains { $0.resources["gpu"] > 0 } }
         let usedPools = Set(local.map(\.pool))
         let gpuNodes = pools.filter { usedPools.contains($0.name) }.sorted { $0.name < $1.name }.flatMap { pool in
             pool.nodes.filter { $0.capacity["gpu"] > 0 }.map { (pool: pool.name, node: $0.name) }
@@ -59,6 +60,23 @@ enum WorkflowValidator {
                 ?? (known.isEmpty ? "; no ResourcePool is defined" : "; defined pools: \(known.joined(separator: ", "))")
             return [Diagnostic(workflow.poolLocation, "workflow '\(workflow.name)' names pool '\(workflow.pool)', which does not exist\(hint)")]
         }
+        return clusterProblems(workflow, pool: pool) + fitProblems(workflow, in: pool)
+    }
+
+    /// What a cluster pool cannot run. Services are refused rather than started on this machine by surprise: keeping
+    /// one up on a cluster needs its node's address, which neither engine's batch interface gives back reliably.
+    private static func clusterProblems(_ workflow: Workflow, pool: ResourcePool) -> [Diagnostic] {
+        guard pool.engine != .local else { return [] }
+        return workflow.tasks.filter(\.kind.isService).map { task in
+            Diagnostic(task.location, "task '\(task.name)' is a service, and pool '\(pool.name)' runs on \(pool.engine.description): Sluice keeps services up on local pools only; move it to a workflow on a pool that lists its nodes")
+        }
+    }
+
+    /// Tasks that no node of the pool can hold. A cluster pool that reads its nodes from the cluster is checked when
+    /// they are known (`ManifestSet.takeClusterNodes`), at plan time.
+    /// - Parameter origin: where the nodes came from, for the message ("nodes read from Slurm").
+    static func fitProblems(_ workflow: Workflow, in pool: ResourcePool, origin: String? = nil) -> [Diagnostic] {
+        guard !pool.readsNodesFromCluster else { return [] }
         return workflow.tasks.compactMap { task in
             guard !pool.nodes.contains(where: { task.resources.fits(in: $0.capacity) }) else { return nil }
             let details = task.resources.names.compactMap { name -> String? in
@@ -67,7 +85,7 @@ enum WorkflowValidator {
                 return "\(name) \(Quantity.format(task.resources[name], of: name)) (largest node offers \(Quantity.format(largest, of: name)))"
             }
             let why = details.isEmpty ? "no single node offers all it needs at once" : "it needs " + details.joined(separator: ", ")
-            return Diagnostic(task.resourcesLocation, "task '\(task.name)' fits on no node of pool '\(pool.name)': \(why)")
+            return Diagnostic(task.resourcesLocation, "task '\(task.name)' fits on no node of pool '\(pool.name)'\(origin.map { " (\($0))" } ?? ""): \(why)")
         }
     }
 }

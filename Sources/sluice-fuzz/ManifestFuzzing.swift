@@ -11,12 +11,17 @@ enum ManifestFuzzing {
                                    parents: [], summary: "fuzz", message: "fuzz\n", authorName: "fuzz", authorEmail: "fuzz@example.com",
                                    time: Date(timeIntervalSince1970: 1_700_000_000))
 
+    static let clusterNode = PoolNode(name: "cluster-node", capacity: Resources(["cpu": 8, "memory": 0x1p35, "gpu": 1, "bandwidth": 1e9]))
+
     static func exercise(_ bytes: UnsafeRawBufferPointer) {
         let text = String(decoding: bytes, as: UTF8.self)
-        let set = ManifestSet.load([ManifestFile(path: "fuzz.yaml", text: text)])
+        var set = ManifestSet.load([ManifestFile(path: "fuzz.yaml", text: text)])
         for diagnostic in set.diagnostics + set.ignored { _ = diagnostic.description }
+        // A cluster pool gets one node of a fixed size, as if read from its cluster: its fit checks run too.
+        let loader = DesiredStateLoader(clusterNodes: { _ in [clusterNode] })
+        loader.readClusterNodes(into: &set)
         // Every input exists, as one blob named after its path: the fuzzer explores manifests, not repositories.
-        let desired = DesiredStateLoader().build(set, commit: commit, now: commit.time,
+        let desired = loader.build(set, commit: commit, now: commit.time,
                                                  inputs: { path in [TreeFile(path: path, blob: commit.tree)] },
                                                  symlink: { _ in nil })
         let plan = Planner.plan(desired: desired, actual: ActualState())

@@ -154,13 +154,43 @@ import Testing
     }
 }
 
-@Suite struct ExecutorAvailabilityTests {
-    @Test func aWorkflowOnAnExecutorThisBuildLacksIsRefusedNotRunElsewhere() throws {
+@Suite struct ClusterPoolTests {
+    @Test func theExecutorFieldIsGoneAndSaysWhatToWriteInstead() throws {
         let repo = try TemporaryRepository()
         var files = try exampleFiles()
-        files["sluice.yaml"] = files["sluice.yaml"]!.replacingOccurrences(of: "executor: local", with: "executor: ray")
+        files["sluice.yaml"] = files["sluice.yaml"]!.replacingOccurrences(of: "  pool: local              # the ResourcePool above\n",
+                                                                          with: "  pool: local\n  executor: ray\n")
         let desired = try repo.desired(at: try repo.commit(files))
         #expect(desired.workflows.isEmpty)
-        #expect(desired.diagnostics.map(\.message) == ["workflow 'customer-service' asks for executor 'ray', which this Sluice does not have yet: use executor: local"])
+        let message = try #require(desired.diagnostics.first)
+        #expect(message.description.contains("sluice.yaml:"))
+        #expect(message.message.contains("spec.executor is gone: the pool decides where tasks run"))
+    }
+
+    @Test func aClusterThatDoesNotAnswerRefusesTheWorkflowsOnItsPoolAtThePool() throws {
+        let repo = try TemporaryRepository()
+        var files = try exampleFiles()
+        // Port 1 on loopback: nothing listens, so the connection is refused at once.
+        files["cluster.yaml"] = """
+            apiVersion: sluice/v1
+            kind: ResourcePool
+            metadata: {name: gone}
+            spec:
+              ray: {address: "http://127.0.0.1:1"}
+            ---
+            apiVersion: sluice/v1
+            kind: Workflow
+            metadata: {name: remote}
+            spec:
+              pool: gone
+              tasks:
+                - {name: hello, run: "echo hello"}
+            """
+        let desired = try repo.desired(at: try repo.commit(files))
+        #expect(desired.workflows.map(\.name) == ["customer-service"])
+        let atPool = try #require(desired.diagnostics.first { $0.location.file == "cluster.yaml" && $0.location.line == 3 })
+        #expect(atPool.message.contains("pool 'gone': cannot read its nodes from Ray at http://127.0.0.1:1"))
+        #expect(atPool.workflow == nil, "a cluster that is down must not let the pass prune anything")
+        #expect(desired.rejectedWorkflows == ["remote"])
     }
 }

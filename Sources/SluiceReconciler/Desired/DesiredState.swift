@@ -33,16 +33,16 @@ public struct DesiredWorkflow: Sendable {
 public struct DesiredStateLoader {
     /// Only manifests under this folder of the repository are read; nil reads the whole tree.
     public var manifestFolder: String?
-    /// Executors this build can run on; a workflow asking for another is rejected with an error rather than
-    /// silently run somewhere else.
-    public var availableExecutors: Set<ExecutorKind>
+    /// Reads the nodes of a cluster pool that lists none (`ClusterNodes.read`); nil refuses such pools, for callers
+    /// that must not reach a cluster.
+    public var clusterNodes: ClusterNodeReader?
 
     /// Parsed manifest files by blob, kept across loads: a commit that changes one file of a thousand parses one.
     public let cache: ManifestCache
 
-    public init(manifestFolder: String? = nil, availableExecutors: Set<ExecutorKind> = [.local], cache: ManifestCache = ManifestCache()) {
+    public init(manifestFolder: String? = nil, clusterNodes: ClusterNodeReader? = ClusterNodes.read, cache: ManifestCache = ManifestCache()) {
         self.manifestFolder = manifestFolder
-        self.availableExecutors = availableExecutors
+        self.clusterNodes = clusterNodes
         self.cache = cache
     }
 
@@ -58,10 +58,28 @@ public struct DesiredStateLoader {
     public func load(from repository: Repository, commit oid: OID, now: Date = Date()) throws -> DesiredState {
         let commit = try repository.commitInfo(oid)
         let paths = try repository.files(at: oid, under: manifestFolder).filter { Self.isManifestPath($0.path) }
-        let manifests = ManifestSet.load(parsed: try cache.parse(paths, from: repository))
+        var manifests = ManifestSet.load(parsed: try cache.parse(paths, from: repository))
+        readClusterNodes(into: &manifests)
         return try build(manifests, commit: commit, now: now,
                          inputs: { path in try repository.blobs(at: path, in: oid) },
                          symlink: { path in try repository.symlink(onPathTo: path, in: oid) })
+    }
+
+    /// Gives every cluster pool that a valid workflow uses, and that lists no nodes, the nodes of its cluster; refuses
+    /// the workflows on a pool whose cluster does not answer, and those with a task that fits on none of its nodes.
+    public func readClusterNodes(into manifests: inout ManifestSet) {
+        let used = Set(manifests.workflows.map(\.pool))
+        for pool in manifests.pools where pool.readsNodesFromCluster && used.contains(pool.name) {
+            guard let clusterNodes else {
+                manifests.refusePool(pool.name, because: "its nodes are read from \(pool.engine.description) when a pass plans, not here")
+                continue
+            }
+            do {
+                manifests.takeClusterNodes(try clusterNodes(pool), forPool: pool.name, origin: "nodes read from \(pool.engine.description)")
+            } catch {
+                manifests.refusePool(pool.name, because: "cannot read its nodes from \(pool.engine.description): \(error); start the cluster, or list the pool's nodes under 'nodes:'")
+            }
+        }
     }
 
     /// The desired state of manifests read from `commit`. Inputs are looked up through `inputs` (the blobs at a path,
@@ -73,10 +91,6 @@ public struct DesiredStateLoader {
         var diagnostics = manifests.diagnostics
         var workflows: [DesiredWorkflow] = []
         for workflow in manifests.workflows {
-            guard availableExecutors.contains(workflow.executor) else {
-                diagnostics.append(Diagnostic(workflow.location, "workflow '\(workflow.name)' asks for executor '\(workflow.executor.rawValue)', which this Sluice does not have yet: use executor: local", workflow: workflow.name))
-                continue
-            }
             var blobs: [String: [String: String]] = [:]
             var missing: [Diagnostic] = []
             for task in workflow.tasks {

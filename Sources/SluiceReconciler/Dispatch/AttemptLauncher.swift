@@ -22,6 +22,8 @@ struct AttemptLauncher {
         if !task.task.kind.isService && !outputInUse { try? files.removeItem(at: output) }
         try files.createDirectory(at: output, withIntermediateDirectories: true)
         let directory = layout.attempt(workflow: task.workflow.name, task: task.task.name, fingerprint: task.fingerprint)
+        // Before the row commits: an attempt whose folder names no cluster is this machine's.
+        try PoolExecutors.assign(task.workflow.pool.engine, to: directory)
         return try store.createAttempt(task.newAttempt(passID: passID, layout: layout, phase: .pending, node: node,
                                                        attemptPath: directory.path), at: Date())
     }
@@ -38,12 +40,15 @@ struct AttemptLauncher {
             let variable = "SLUICE_INPUT_" + need.uppercased().replacingOccurrences(of: "-", with: "_")
             environment[variable] = layout.outputs(fingerprint: task.inputs.needs[need] ?? "").path
         }
-        if !gpus.isEmpty { environment["CUDA_VISIBLE_DEVICES"] = gpus.map(String.init).joined(separator: ",") }
+        let local = task.workflow.pool.engine == .local
+        // A cluster's engine sets CUDA_VISIBLE_DEVICES to the GPUs it gave the job; the indices here are for this host.
+        if local, !gpus.isEmpty { environment["CUDA_VISIBLE_DEVICES"] = gpus.map(String.init).joined(separator: ",") }
         if case .service(let service) = task.task.kind {
             environment["SLUICE_PORT"] = (service.port ?? ServiceProbe.freePort()).map(String.init)
         }
         return AttemptSpec(command: task.task.kind.command, workingDirectory: workingDirectory.path, environment: environment,
                            timeout: task.task.kind.isService ? nil : task.task.timeout,
+                           resources: local ? [:] : task.task.resources.amounts,
                            secrets: try SecretsFolder(path: secretsDirectory).values(for: task.task))
     }
 }

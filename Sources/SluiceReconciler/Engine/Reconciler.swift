@@ -37,7 +37,8 @@ public final class Reconciler {
     /// How many times a schedule was re-optimized after a surprise.
     public internal(set) var replans = 0
 
-    /// - Parameter executor: where attempts run; `nil` for this machine, through `configuration.supervisorCommand`.
+    /// - Parameter executor: where attempts run; `nil` for each pool's own (`PoolExecutors`): this machine through
+    ///   `configuration.supervisorCommand`, or its cluster.
     public init(repository: Repository, repositoryName: String, store: Store, configuration: ReconcilerConfiguration,
                 executor: (any Executor)? = nil, logger: Logger = Logger(label: "sluice.reconciler"),
                 observer: @escaping PassObserver = { _ in }) {
@@ -45,9 +46,9 @@ public final class Reconciler {
         self.repositoryName = repositoryName
         self.store = store
         self.configuration = configuration
-        self.executor = executor ?? LocalExecutor(supervisorCommand: configuration.supervisorCommand)
-        self.logger = logger
         self.layout = StateLayout(root: configuration.stateDirectory)
+        self.executor = executor ?? PoolExecutors(layout: layout, supervisorCommand: configuration.supervisorCommand)
+        self.logger = logger
         self.observer = observer
     }
 

@@ -1,0 +1,58 @@
+import Foundation
+import SluiceProcess
+
+extension ClusterExecutor {
+    /// Before the first job: one tiny job that checks, from a node, that the supervisor can be run at its path and
+    /// that a file written into the state directory reaches this host. Outputs, logs and results all travel that way,
+    /// so without a shared filesystem nothing else can work, and this says so at once rather than after a failed run.
+    func probe(timeout: TimeInterval = 120) throws {
+        if probed.withLock({ $0 }) { return }
+        let token = UUID().uuidString.lowercased()
+        let folder = (probeDirectory as NSString).appendingPathComponent("probe-\(token)")
+        let answer = folder + "/answer.txt", script = folder + "/probe.sh", log = folder + "/stderr.log"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let text = """
+                #!/bin/sh
+                [ -x \(ClusterFiles.quoted(supervisor)) ] || { echo "cannot run \(supervisor) on $(hostname)" >&2; exit 3; }
+                echo \(token) > \(ClusterFiles.quoted(answer))
+
+                """
+            try text.write(toFile: script, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
+        } catch {
+            throw ExecutionError("cannot prepare the probe job in \(probeDirectory): \(error.localizedDescription)")
+        }
+        let id = "sluice-probe-\(token)"
+        let shared = "the state directory (or --outputs-root) must be on a filesystem that the nodes of \(engine.name) share with this host, at the same path"
+        do {
+            _ = try engine.submit(ClusterSubmission(submissionID: id, directory: folder, script: script, resources: ["cpu": 0],
+                                                    timeout: nil, killGrace: 1, label: "sluice probe"))
+        } catch {
+            throw ExecutionError("cannot submit the probe job to \(engine.name): \(error)")
+        }
+        let deadline = Date().addingTimeInterval(timeout)
+        var ended: ClusterEnd?
+        while ended == nil, Date() < deadline {
+            if let job = try? engine.find(submissionID: id), case .ended(let end) = job.phase { ended = end; break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        guard let ended else {
+            try? engine.cancel(jobID: (try? engine.find(submissionID: id))?.id ?? id, submissionID: id)
+            throw ExecutionError("the probe job on \(engine.name) did not end within \(Int(timeout)) s: the cluster has no free room, or its nodes cannot start jobs")
+        }
+        // A shared filesystem may show a file written elsewhere a moment late.
+        var written = DurableFile.read(answer)
+        for _ in 0..<30 where written == nil {
+            Thread.sleep(forTimeInterval: 0.1)
+            written = DurableFile.read(answer)
+        }
+        guard let written, String(decoding: written, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == token else {
+            let said = [String(decoding: DurableFile.read(log) ?? [], as: UTF8.self), engine.log(jobID: id, submissionID: id)]
+                .joined().trimmingCharacters(in: .whitespacesAndNewlines)
+            throw ExecutionError("a probe job on \(engine.name) ended (\(ended.reason)) without writing \(answer) where Sluice can read it: \(shared)" + (said.isEmpty ? "" : "; the job said: \(said.suffix(500))"))
+        }
+        probed.withLock { $0 = true }
+    }
+}

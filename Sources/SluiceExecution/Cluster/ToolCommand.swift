@@ -1,0 +1,49 @@
+import Foundation
+
+/// Runs a command-line tool (`sbatch`, `squeue`) found on `PATH`, and waits for it; for the engine's thread or a
+/// poller, never the cooperative pool.
+public enum ToolCommand {
+    public struct Output: Sendable {
+        public var status: Int32
+        public var output: String
+        public var errors: String
+
+        /// Its error output, or its output when that is empty, on one line: for messages.
+        public var complaint: String {
+            let text = errors.trimmingCharacters(in: .whitespacesAndNewlines)
+            return (text.isEmpty ? output.trimmingCharacters(in: .whitespacesAndNewlines) : text)
+                .replacingOccurrences(of: "\n", with: "; ")
+        }
+    }
+
+    public static func run(_ tool: String, _ arguments: [String]) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [tool] + arguments
+        let stdout = Pipe(), stderr = Pipe()
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = stdout
+        process.standardError = stderr
+        do {
+            try process.run()
+        } catch {
+            throw ClusterError("cannot run \(tool): \(error.localizedDescription)")
+        }
+        // Both pipes drain at once: a long listing on one cannot block the tool while the other is read.
+        nonisolated(unsafe) var errors = Data()
+        let drained = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            errors = stderr.fileHandleForReading.readDataToEndOfFile()
+            drained.signal()
+        }
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        drained.wait()
+        process.waitUntilExit()
+        let result = Output(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
+                            errors: String(decoding: errors, as: UTF8.self))
+        if result.status == 127 {
+            throw ClusterError("\(tool) is not installed here, or not on PATH (\(result.complaint))")
+        }
+        return result
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import SluiceExecution
+import SluiceModel
+import SluiceProcess
+import Synchronization
+
+/// Reads the nodes of a cluster pool that lists none.
+public typealias ClusterNodeReader = @Sendable (ResourcePool) throws -> [PoolNode]
+
+/// Where a pool's nodes come from when its manifest lists none: the cluster itself.
+public enum ClusterNodes {
+    public static let read: ClusterNodeReader = { pool in
+        guard let engine = PoolExecutors.engine(for: pool.engine) else { return pool.nodes }
+        return try engine.nodes().map { PoolNode(name: $0.name, capacity: Resources($0.capacity)) }
+    }
+}
+
+/// The executor of every pool: this machine's, and one per cluster, made when first needed. An attempt's folder says
+/// which one runs it (`engine.json`, written before the attempt is submitted), so an attempt is always watched and
+/// cancelled where it was started, after a restart too, and even when its pool has been changed or deleted since.
+public final class PoolExecutors: Executor {
+    let local: LocalExecutor
+    let layout: StateLayout
+    let supervisorCommand: [String]
+    private let clusters = Mutex<[PoolEngine: ClusterExecutor]>([:])
+    private let handler = Mutex<(@Sendable (ExecutorEvent) -> Void)?>(nil)
+    private let engines = Mutex<[String: PoolEngine]>([:])
+
+    public init(layout: StateLayout, supervisorCommand: [String]) {
+        self.layout = layout
+        self.supervisorCommand = supervisorCommand
+        local = LocalExecutor(supervisorCommand: supervisorCommand)
+    }
+
+    static func engine(for pool: PoolEngine) -> (any ClusterEngine)? {
+        switch pool {
+        case .local: nil
+        case .slurm(let slurm): SlurmEngine(partition: slurm.partition, account: slurm.account, qos: slurm.qos, options: slurm.options)
+        case .ray(let ray): URL(string: ray.address).map { RayEngine(address: $0) }
+        }
+    }
+
+    /// The file in an attempt's folder that names its cluster; absent for this machine's attempts.
+    static func engineFile(_ directory: String) -> String { AttemptFiles(directory).file("engine.json") }
+
+    /// Records which cluster runs an attempt, durably, before it is submitted.
+    static func assign(_ engine: PoolEngine, to directory: URL) throws {
+        guard engine != .local else { return }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let data = try JSONEncoder().encode(engine)
+        try DurableFile.write(Array(data), to: engineFile(directory.path), durable: true)
+    }
+
+    private func engine(of attempt: AttemptHandle) -> PoolEngine {
+        if let known = engines.withLock({ $0[attempt.directory] }) { return known }
+        guard let bytes = DurableFile.read(Self.engineFile(attempt.directory)),
+              let engine = try? JSONDecoder().decode(PoolEngine.self, from: Data(bytes)) else { return .local }
+        engines.withLock { $0[attempt.directory] = engine }
+        return engine
+    }
+
+    private func executor(for attempt: AttemptHandle) -> any Executor {
+        let engine = engine(of: attempt)
+        guard engine != .local else { return local }
+        return cluster(engine) ?? local
+    }
+
+    /// The executor of one cluster, made once.
+    func cluster(_ engine: PoolEngine) -> ClusterExecutor? {
+        clusters.withLock { clusters in
+            if let existing = clusters[engine] { return existing }
+            guard let clusterEngine = Self.engine(for: engine) else { return nil }
+            let executor = ClusterExecutor(engine: clusterEngine, supervisor: sharedSupervisor(),
+                                           probeDirectory: layout.root.appendingPathComponent("probes").path)
+            if let handler = handler.withLock({ $0 }) { executor.onEvent(handler) }
+            clusters[engine] = executor
+            return executor
+        }
+    }
+
+    /// The supervisor, copied into the state directory that the cluster's nodes share: the one next to `sluice` is
+    /// on this host only. It is linked statically, so any Linux node of the same architecture runs it.
+    private func sharedSupervisor() -> String {
+        let source = supervisorCommand.first ?? "sluice-supervisor"
+        let folder = layout.root.appendingPathComponent("bin")
+        let target = folder.appendingPathComponent("sluice-supervisor").path
+        let manager = FileManager.default
+        let size = { (path: String) in (try? manager.attributesOfItem(atPath: path)[.size] as? Int) ?? nil }
+        if let wanted = size(source), size(target) != wanted || !manager.contentsEqual(atPath: source, andPath: target) {
+            let staging = target + ".\(UUID().uuidString.prefix(8))"
+            try? manager.createDirectory(at: folder, withIntermediateDirectories: true)
+            if (try? manager.copyItem(atPath: source, toPath: staging)) != nil {
+                try? manager.setAttributes([.posixPermissions: 0o755], ofItemAtPath: staging)
+                if rename(staging, target) != 0 { try? manager.removeItem(atPath: staging) }
+            }
+        }
+        return target
+    }
+
+    public func onEvent(_ handler: @escaping @Sendable (ExecutorEvent) -> Void) {
+        self.handler.withLock { $0 = handler }
+        local.onEvent(handler)
+        for executor in clusters.withLock({ Array($0.values) }) { executor.onEvent(handler) }
+    }
+
+    @discardableResult
+    public func start(_ spec: AttemptSpec, for attempt: AttemptHandle) throws -> Int32? {
+        let engine = engine(of: attempt)
+        guard engine != .local else { return try local.start(spec, for: attempt) }
+        guard let cluster = cluster(engine) else {
+            throw ExecutionError("attempt \(attempt.id) was assigned to \(engine.description), which has no valid address")
+        }
+        return try cluster.start(spec, for: attempt)
+    }
+
+    public func status(of attempt: AttemptHandle) -> AttemptStatus { executor(for: attempt).status(of: attempt) }
+    public func watch(_ attempt: AttemptHandle) { executor(for: attempt).watch(attempt) }
+    public func cancel(_ attempt: AttemptHandle) { executor(for: attempt).cancel(attempt) }
+    public func logTail(of attempt: AttemptHandle, lines: Int) -> String { executor(for: attempt).logTail(of: attempt, lines: lines) }
+    /// Pools list their nodes, or `ClusterNodes.read` reads them for a pass.
+    public func nodes() throws -> [ExecutorNode]? { nil }
+}
