@@ -127,7 +127,10 @@ public enum Supervisor {
         kill(-shell, SIGKILL)
         StopSequence.drain(outputs)
         let (exitCode, signal) = status.map(decodeWaitStatus) ?? (nil, nil)
-        return Ended(exitCode: exitCode, signal: signal, timedOut: stop.timedOut, cancelled: stop.cancelled)
+        // A cluster's engine, asked to stop a job, may signal every process in it at once (Ray does): the task can
+        // then die of that signal before this loop sees the request. It is still the cancel that killed it.
+        let cancelled = stop.cancelled || (!stop.timedOut && signal != nil && stopRequested())
+        return Ended(exitCode: exitCode, signal: signal, timedOut: stop.timedOut, cancelled: cancelled)
     }
 
     /// Our environment with the spec's variables over it.

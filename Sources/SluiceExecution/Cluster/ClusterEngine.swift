@@ -85,8 +85,9 @@ public protocol ClusterEngine: Sendable {
     func find(submissionID: String) throws -> ClusterJob?
     /// The jobs of these submission ids that the engine still lists, in one request.
     func jobs(_ submissionIDs: Set<String>) throws -> [String: ClusterJob]
-    /// Stops a queued or running job; nothing when it has ended.
-    func cancel(jobID: String, submissionID: String) throws
+    /// Stops a queued or running job; nothing when it has ended. With `supervisorOnly`, a running job's supervisor
+    /// alone is asked to stop (SIGTERM), so that it stops the task, records the cancel and ends the job itself.
+    func cancel(jobID: String, submissionID: String, supervisorOnly: Bool) throws
     /// The nodes that can run jobs, with what each offers (named as in manifests).
     func nodes() throws -> [ExecutorNode]
     /// The engine's own log of a job that ended without a result, for `stderr.log`; empty when it keeps none apart.

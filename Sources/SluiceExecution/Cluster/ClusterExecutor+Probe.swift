@@ -39,7 +39,7 @@ extension ClusterExecutor {
             Thread.sleep(forTimeInterval: 0.1)
         }
         guard let ended else {
-            try? engine.cancel(jobID: (try? engine.find(submissionID: id))?.id ?? id, submissionID: id)
+            try? engine.cancel(jobID: (try? engine.find(submissionID: id))?.id ?? id, submissionID: id, supervisorOnly: false)
             throw ExecutionError("the probe job on \(engine.name) did not end within \(Int(timeout)) s: the cluster has no free room, or its nodes cannot start jobs")
         }
         // A shared filesystem may show a file written elsewhere a moment late.

@@ -75,6 +75,7 @@ public final class ClusterExecutor: Executor {
         } catch {
             throw ExecutionError("\(error)")
         }
+        FaultPoint.reach(.submitted)
         // Not fsynced: after a power cut, the job is found again by its submission id.
         try? AttemptCoding.write(Data(jobID.utf8), to: files.job, durable: false)
         tracker.track(attempt, submissionID: id, phase: .queued)
@@ -158,8 +159,10 @@ public final class ClusterExecutor: Executor {
         tracker.track(attempt, submissionID: Self.submissionID(attempt), phase: nil)
     }
 
-    /// Writes `cancel.requested`, which the supervisor inside the job acts on, and asks the engine to stop the job,
-    /// which also removes one still queued. Does nothing once a result exists.
+    /// Writes `cancel.requested`, which the supervisor inside the job acts on, and asks the engine to stop the job: a
+    /// queued one is removed; in a running one the supervisor is signalled, stops the task and records the cancel. If
+    /// it has not done so after the kill grace and a little more, the engine stops the whole job. Does nothing once a
+    /// result exists.
     public func cancel(_ attempt: AttemptHandle) {
         let files = ClusterFiles(attempt.directory)
         if DurableFile.exists(files.attempt.result) { return }
@@ -168,8 +171,16 @@ public final class ClusterExecutor: Executor {
         }
         let id = Self.submissionID(attempt)
         guard let jobID = files.readJobID() ?? (try? engine.find(submissionID: id))?.id else { return }
-        try? engine.cancel(jobID: jobID, submissionID: id)
+        let supervised = files.attempt.readPID() != nil
+        try? engine.cancel(jobID: jobID, submissionID: id, supervisorOnly: supervised)
         tracker.track(attempt, submissionID: id, phase: nil)
+        if supervised {
+            let grace = ((try? AttemptCoding.read(AttemptSpec.self, from: files.attempt.spec))??.killGrace ?? 5) + 10
+            DispatchQueue.global().asyncAfter(deadline: .now() + grace) { [engine] in
+                guard !DurableFile.exists(files.attempt.result) else { return }
+                try? engine.cancel(jobID: jobID, submissionID: id, supervisorOnly: false)
+            }
+        }
     }
 
     public func logTail(of attempt: AttemptHandle, lines: Int) -> String {

@@ -88,7 +88,9 @@ public struct RayEngine: ClusterEngine {
         }
     }
 
-    public func cancel(jobID: String, submissionID: String) throws {
+    /// Ray signals the job's driver process group, which is the supervisor's; the task runs in a group of its own, so
+    /// the supervisor alone gets the signal either way.
+    public func cancel(jobID: String, submissionID: String, supervisorOnly: Bool) throws {
         let response = try http.request("POST", url("api/jobs/\(submissionID)/stop"))
         guard response.status == 200 || response.status == 404 else {
             throw ClusterError("Ray did not stop job \(submissionID) (HTTP \(response.status)): \(Self.lastLine(response.text))")

@@ -139,8 +139,10 @@ public struct SlurmEngine: ClusterEngine {
         }
     }
 
-    public func cancel(jobID: String, submissionID: String) throws {
-        let result = try ToolCommand.run("scancel", [jobID])
+    public func cancel(jobID: String, submissionID: String, supervisorOnly: Bool) throws {
+        // A plain scancel signals every process of the job at once, the task with its supervisor, which then cannot
+        // tell a cancel from a task killed by someone else; `--batch` signals the job script, the supervisor, alone.
+        let result = try ToolCommand.run("scancel", supervisorOnly ? ["--batch", "--signal=TERM", jobID] : [jobID])
         guard result.status == 0 else { throw ClusterError("scancel \(jobID) failed: \(result.complaint)") }
     }
 
