@@ -7,11 +7,15 @@ import SluiceReconciler
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Copy Examples/customer-service into a new git repository in a temporary folder and apply it end to end."
+        abstract: "Copy Examples/customer-service into a new git repository in a temporary folder and apply it end to end.",
+        discussion: "With --pool slurm or --pool ray the example runs on a local cluster; the state folder is in the temporary folder, which the cluster's single node shares with this host."
     )
 
     @Option(help: ArgumentHelp("The example to copy (default: Examples/customer-service, looked up from here and from this program's folder).", valueName: "DIR"))
     var example: String?
+
+    @Option(help: ArgumentHelp("Run it on a local cluster instead of this machine's pool: slurm or ray (started with scripts/clusters/ when none answers).", valueName: "ENGINE"))
+    var pool: DemoCluster?
 
     func run() async throws {
         let source = try exampleFolder()
@@ -20,6 +24,13 @@ struct DemoCommand: AsyncParsableCommand {
         let stateDirectory = root.appendingPathComponent("state").path
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: source, to: repo)
+        if let pool {
+            let nodes = try pool.ensureUp(scripts: source.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/clusters"))
+            let manifest = repo.appendingPathComponent("sluice.yaml")
+            let adapted = pool.adapt(try String(contentsOf: manifest, encoding: .utf8), nodes: nodes)
+            try adapted.manifest.write(to: manifest, atomically: true, encoding: .utf8)
+            Output.line("On \(pool.engine.name), nodes \(nodes.map(\.name).joined(separator: ", ")); " + adapted.notes.joined(separator: "; "))
+        }
         let commit = try Repository.create(at: repo.path)
             .commitWorkingTree(message: "Customer-service example", author: Signature(name: "Sluice demo", email: "demo@localhost"))
         Output.line("Repository \(repo.path) (commit \(commit.short)), state in \(stateDirectory)\n")

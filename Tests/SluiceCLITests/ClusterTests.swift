@@ -10,6 +10,7 @@ struct SlurmExecutorTests {
     @Test func aTaskNoLongerDesiredIsCancelledOnTheCluster() throws { try ClusterScenarios.cancel(on: .slurm) }
     @Test func aTaskThatFitsNoNodeIsRefusedAtPlanTime() throws { try ClusterScenarios.fitsNoNode(on: .slurm) }
     @Test func killedMidJobTheNextRunAdoptsAndSubmitsNothingTwice() throws { try ClusterScenarios.crash(on: .slurm) }
+    @Test func theDemoRunsOnTheCluster() throws { try ClusterScenarios.demo(on: .slurm) }
 }
 
 @Suite(.serialized, .enabled(if: TestCluster.ray.enabled, TestCluster.ray.skipNote))
@@ -19,6 +20,7 @@ struct RayExecutorTests {
     @Test func aTaskNoLongerDesiredIsCancelledOnTheCluster() throws { try ClusterScenarios.cancel(on: .ray) }
     @Test func aTaskThatFitsNoNodeIsRefusedAtPlanTime() throws { try ClusterScenarios.fitsNoNode(on: .ray) }
     @Test func killedMidJobTheNextRunAdoptsAndSubmitsNothingTwice() throws { try ClusterScenarios.crash(on: .ray) }
+    @Test func theDemoRunsOnTheCluster() throws { try ClusterScenarios.demo(on: .ray) }
 }
 
 enum ClusterScenarios {
@@ -33,6 +35,15 @@ enum ClusterScenarios {
               run: 'echo "sum $(( $(cat "$SLUICE_INPUT_B/n") + $(cat "$SLUICE_INPUT_C/n") )) on $SLUICE_TASK"'
               resources: {cpu: 1, memory: 64Mi, bandwidth: 10Mbps}
         """
+
+    static func demo(on cluster: TestCluster) throws {
+        try requireUp(cluster)
+        let demo = try sluice("demo", "--pool", cluster.rawValue)
+        #expect(demo.status == 0, "\(demo.stdout)\(demo.stderr)")
+        #expect(demo.stdout.contains("On \(cluster == .slurm ? "Slurm" : cluster.engineName)"), "\(demo.stdout)")
+        #expect(demo.stdout.contains("customer-service: succeeded — 4 succeeded, 0 failed"), "\(demo.stdout)")
+        #expect(demo.stdout.contains("The trained model: accuracy:"), "\(demo.stdout)")
+    }
 
     static func requireUp(_ cluster: TestCluster) throws {
         try #require(cluster.isUp, "\(cluster.rawValue) does not answer: start it with scripts/clusters/\(cluster.rawValue)-up.sh")
