@@ -2,9 +2,14 @@ import Foundation
 import SluiceProcess
 import Synchronization
 
-/// Watches the jobs of a cluster executor on a thread of its own: one listing of the engine's jobs every `interval`
-/// (never one request per job), and an event for each attempt whose job changed phase, whose `result.json` appeared,
-/// or whose job ended `resultGrace` ago without one. It sleeps without a timer while nothing is watched.
+/// Watches the jobs of a cluster executor on a thread of its own, and posts an event for each attempt whose
+/// `result.json` appeared, whose job changed phase, or whose job ended `resultGrace` ago without a result.
+///
+/// A result is noticed at once through inotify on the attempts' folders, which the supervisor inside the job writes:
+/// that is the end of almost every attempt. The engine is listed once every `interval` (never one request per job)
+/// for the rest: starts, and ends the supervisor could not record. A shared filesystem may not deliver inotify events
+/// for writes made on other nodes; the listing then notices the end, at most `interval` later. The thread sleeps
+/// without a timer while nothing is watched.
 final class JobTracker: Sendable {
     struct Entry: Sendable {
         var attempt: AttemptHandle
@@ -14,11 +19,14 @@ final class JobTracker: Sendable {
         var graceReported = false
         /// The engine answered without this job while its phase was unknown (reported once, so the engine looks again).
         var absenceReported = false
+        /// Its folder's inotify watch.
+        var watch: Int32 = -1
     }
 
     private final class Shared: Sendable {
         let entries = Mutex<[String: Entry]>([:])
         let wake = DispatchSemaphore(value: 0)
+        let notify = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
     }
 
     private let shared = Shared()
@@ -36,8 +44,11 @@ final class JobTracker: Sendable {
     /// Starts (or keeps) watching a submitted job; `phase` is what the caller has just seen of it, if anything.
     func track(_ attempt: AttemptHandle, submissionID: String, phase: ClusterJob.Phase?) {
         let added = shared.entries.withLock { entries -> Bool in
-            var entry = entries[submissionID] ?? Entry(attempt: attempt)
             let isNew = entries[submissionID] == nil
+            var entry = entries[submissionID] ?? Entry(attempt: attempt)
+            if isNew, shared.notify >= 0 {
+                entry.watch = inotify_add_watch(shared.notify, attempt.directory, UInt32(IN_MOVED_TO | IN_CLOSE_WRITE))
+            }
             if let phase { entry.phase = phase }
             if entry.endedSeen == nil, phase.map({ if case .ended = $0 { true } else { false } }) == true { entry.endedSeen = Date() }
             entries[submissionID] = entry
@@ -53,25 +64,34 @@ final class JobTracker: Sendable {
 
     private static func loop(_ shared: Shared, engine: any ClusterEngine, interval: TimeInterval, resultGrace: TimeInterval,
                              report: @Sendable (AttemptHandle) -> Void) {
+        var nextListing = Date()
         while true {
             if shared.entries.withLock({ $0.isEmpty }) {
                 shared.wake.wait()
+                nextListing = Date().addingTimeInterval(interval)
                 continue
             }
-            Thread.sleep(forTimeInterval: interval)
+            if shared.notify >= 0 {
+                var ready = pollfd(fd: shared.notify, events: Int16(POLLIN), revents: 0)
+                let wait = max(0, nextListing.timeIntervalSinceNow)
+                if poll(&ready, 1, Int32((wait * 1000).rounded(.up))) > 0 {
+                    drain(shared.notify)
+                    // Only files changed: look for results, without asking the engine.
+                    results(shared).forEach(report)
+                    continue
+                }
+            } else {
+                Thread.sleep(forTimeInterval: interval)
+            }
+            nextListing = Date().addingTimeInterval(interval)
             let watched = shared.entries.withLock { $0 }
             // An engine that does not answer now may answer at the next turn; the attempts stay watched meanwhile.
             let listed = try? engine.jobs(Set(watched.keys))
-            var changed: [AttemptHandle] = []
+            var changed = results(shared)
             let now = Date()
             shared.entries.withLock { entries in
                 for (id, old) in watched {
                     guard var entry = entries[id] else { continue }
-                    if DurableFile.exists(AttemptFiles(entry.attempt.directory).result) {
-                        entries[id] = nil
-                        changed.append(entry.attempt)
-                        continue
-                    }
                     var moved = false
                     if let listed {
                         if let job = listed[id] {
@@ -99,6 +119,23 @@ final class JobTracker: Sendable {
             }
             changed.forEach(report)
         }
+    }
+
+    /// The attempts whose `result.json` exists, which stop being watched.
+    private static func results(_ shared: Shared) -> [AttemptHandle] {
+        shared.entries.withLock { entries in
+            let done = entries.filter { DurableFile.exists(AttemptFiles($0.value.attempt.directory).result) }
+            for (id, entry) in done {
+                if entry.watch >= 0 { inotify_rm_watch(shared.notify, entry.watch) }
+                entries[id] = nil
+            }
+            return done.map(\.value.attempt)
+        }
+    }
+
+    private static func drain(_ descriptor: Int32) {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while buffer.withUnsafeMutableBytes({ read(descriptor, $0.baseAddress, $0.count) }) > 0 {}
     }
 }
 
