@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.21.0"),
     ],
     targets: [
         .systemLibrary(
@@ -52,7 +53,11 @@ let package = Package(
             // relocating shared libraries, once per attempt; a static one starts as fast as a small C program.
             linkerSettings: [.unsafeFlags(["-static-executable"])]
         ),
-        .target(name: "SluiceExecution", dependencies: ["SluiceProcess", "CSluiceSystem"]),
+        .target(name: "SluiceExecution", dependencies: [
+            "SluiceProcess", "CSluiceSystem",
+            // Ray's Jobs API. Not FoundationNetworking: its URLSession crashed at exit when requests had run on two threads.
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         .target(name: "SluiceOptimizer"),
         .target(
             name: "SluiceReconciler",

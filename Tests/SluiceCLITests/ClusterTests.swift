@@ -25,15 +25,16 @@ struct RayExecutorTests {
 
 enum ClusterScenarios {
     /// a → (b, c) → d, each job reading its needs' outputs through SLUICE_INPUT_*; d also asks for bandwidth, which
-    /// becomes a Slurm license or a Ray custom resource.
+    /// becomes a Slurm license or a Ray custom resource, and prints a secret, which its log must mask.
     static let diamond = """
             - {name: a, run: 'echo 1 > "$SLUICE_OUTPUT/n"', resources: {cpu: 1, memory: 64Mi}}
             - {name: b, needs: [a], run: 'echo $(( $(cat "$SLUICE_INPUT_A/n") + 1 )) > "$SLUICE_OUTPUT/n"', resources: {cpu: 1, memory: 64Mi}}
             - {name: c, needs: [a], run: 'echo $(( $(cat "$SLUICE_INPUT_A/n") + 2 )) > "$SLUICE_OUTPUT/n"', resources: {cpu: 1, memory: 64Mi}}
             - name: d
               needs: [b, c]
-              run: 'echo "sum $(( $(cat "$SLUICE_INPUT_B/n") + $(cat "$SLUICE_INPUT_C/n") )) on $SLUICE_TASK"'
+              run: 'echo "sum $(( $(cat "$SLUICE_INPUT_B/n") + $(cat "$SLUICE_INPUT_C/n") )) on $SLUICE_TASK, token $TOKEN"'
               resources: {cpu: 1, memory: 64Mi, bandwidth: 10Mbps}
+              secrets: {TOKEN: api-token}
         """
 
     static func demo(on cluster: TestCluster) throws {
@@ -49,19 +50,37 @@ enum ClusterScenarios {
         try #require(cluster.isUp, "\(cluster.rawValue) does not answer: start it with scripts/clusters/\(cluster.rawValue)-up.sh")
     }
 
+    /// A folder holding the diamond's secret, as `--secrets-dir` reads it.
+    static func secrets(in folder: TemporaryFolder) throws -> String {
+        try folder.write("secrets/api-token", secretValue)
+        return folder.url.appendingPathComponent("secrets").path
+    }
+
+    static let secretValue = "tok-\(UUID().uuidString)"
+
     static func diamond(on cluster: TestCluster) throws {
         try requireUp(cluster)
         let (folder, state) = try clusterRepository(cluster, workflow: "diamond", tasks: diamond)
-        let applied = try sluice("apply", "--repo", folder.url.path, "--state", state.path)
+        let secrets = try secrets(in: folder)
+        let applied = try sluice("apply", "--repo", folder.url.path, "--state", state.path, "--secrets-dir", secrets)
         #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
         #expect(applied.stdout.contains("diamond: succeeded — 4 succeeded, 0 failed"), "\(applied.stdout)")
         let logs = try sluice("logs", "diamond/d", "--state", state.path)
-        #expect(logs.stdout.contains("sum 5 on d"), "\(logs.stdout)\(logs.stderr)")
+        #expect(logs.stdout.contains("sum 5 on d, token ***"), "\(logs.stdout)\(logs.stderr)")
+        // The secret reached the job through its mode-0600 environment file only: not the job script, not the engine.
+        let attempt = state.appendingPathComponent("attempts/diamond/d/\(try #require(attemptFolders(state, "diamond", "d").first))")
+        let environment = try FileManager.default.attributesOfItem(atPath: attempt.appendingPathComponent("job.env").path)
+        #expect((environment[.posixPermissions] as? Int) == 0o600)
+        #expect(try !String(contentsOf: attempt.appendingPathComponent("job.sh"), encoding: .utf8).contains(secretValue))
+        if cluster == .ray {
+            let job = try run("/usr/bin/env", ["curl", "-sf", "\(TestCluster.rayAddress)/api/jobs/"])
+            #expect(!job.stdout.contains(secretValue), "Ray's job list shows the secret")
+        }
         for task in ["a", "b", "c", "d"] {
             #expect(try engineJobs(cluster, state, "diamond", task) == 1, "task \(task)")
         }
         // Applying again runs nothing: every output is already there.
-        let again = try sluice("apply", "--repo", folder.url.path, "--state", state.path)
+        let again = try sluice("apply", "--repo", folder.url.path, "--state", state.path, "--secrets-dir", secrets)
         #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
         for task in ["a", "b", "c", "d"] {
             #expect(try engineJobs(cluster, state, "diamond", task) == 1, "task \(task) after a second apply")
@@ -144,7 +163,7 @@ enum ClusterScenarios {
         try requireUp(cluster)
         let slowDiamond = diamond.replacingOccurrences(of: "run: 'echo", with: "run: 'sleep 2; echo")
         let (folder, state) = try clusterRepository(cluster, workflow: "diamond", tasks: slowDiamond)
-        let arguments = ["apply", "--repo", folder.url.path, "--state", state.path]
+        let arguments = ["apply", "--repo", folder.url.path, "--state", state.path, "--secrets-dir", try secrets(in: folder)]
 
         let first = try RunningSluice(arguments, logIn: folder.url, environment: ["SLUICE_FAULT": "submitted"])
         #expect(eventually(timeout: 60) { processState(first.process.processIdentifier) == "T" }, "never submitted: \(first.output)")
@@ -159,7 +178,7 @@ enum ClusterScenarios {
         }, "b and c were never submitted: \(second.output)")
         second.kill9()
 
-        let third = try sluice("apply", "--repo", folder.url.path, "--state", state.path)
+        let third = try run(sluiceBinaryPath, arguments)
         #expect(third.status == 0, "\(third.stdout)\(third.stderr)")
         let status = try sluice("status", "diamond", "--state", state.path, "--output", "json")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])

@@ -1,9 +1,11 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
 
-/// One HTTP request at a time, waited for: for an engine's API, called from the engine's thread or a poller.
+/// One HTTP request at a time, waited for: for an engine's API, called from the engine's thread or a poller (never
+/// from an event loop or the cooperative pool). Uses AsyncHTTPClient's shared client, which lives as long as the
+/// process.
 struct BlockingHTTP: Sendable {
     struct Response: Sendable {
         var status: Int
@@ -11,30 +13,20 @@ struct BlockingHTTP: Sendable {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    var timeout: TimeInterval = 15
+    var timeout: TimeAmount = .seconds(15)
 
     func request(_ method: String, _ url: URL, json: Any? = nil) throws -> Response {
-        var request = URLRequest(url: url, timeoutInterval: timeout)
-        request.httpMethod = method
-        if let json {
-            request.httpBody = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
-        let box = ResultBox()
-        let done = DispatchSemaphore(value: 0)
-        URLSession.shared.dataTask(with: request) { data, response, error in
-            if let error {
-                box.result = .failure(ClusterError("\(method) \(url.absoluteString): \(error.localizedDescription)"))
-            } else {
-                box.result = .success(Response(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data ?? Data()))
+        do {
+            var request = try HTTPClient.Request(url: url.absoluteString, method: HTTPMethod(rawValue: method))
+            if let json {
+                request.body = .bytes(try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]))
+                request.headers.add(name: "Content-Type", value: "application/json")
             }
-            done.signal()
-        }.resume()
-        done.wait()
-        return try box.result!.get()
-    }
-
-    private final class ResultBox: @unchecked Sendable {
-        var result: Result<Response, ClusterError>?
+            let response = try HTTPClient.shared.execute(request: request, deadline: .now() + timeout).wait()
+            let body = response.body.map { Data($0.readableBytesView) } ?? Data()
+            return Response(status: Int(response.status.code), body: body)
+        } catch {
+            throw ClusterError("\(method) \(url.absoluteString): \(error)")
+        }
     }
 }
