@@ -55,6 +55,7 @@ let package = Package(
         ),
         .target(name: "SluiceExecution", dependencies: [
             "SluiceProcess", "CSluiceSystem",
+            .product(name: "Logging", package: "swift-log"),
             // Ray's Jobs API. Not FoundationNetworking: its URLSession crashed at exit when requests had run on two threads.
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),

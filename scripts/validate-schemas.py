@@ -392,6 +392,7 @@ BAD = [
     ("a pool on both Slurm and Ray", POOL.split("  nodes:")[0] + "  slurm: {}\n  ray: {address: http://h:8265}\n", "$.spec"),
     ("a Ray pool without an address", POOL.split("  nodes:")[0] + "  ray: {}\n", "address"),
     ("a Ray address that is not http", POOL.split("  nodes:")[0] + "  ray: {address: ray://h:10001}\n", "address"),
+    ("an sbatch option that Sluice sets itself", POOL.split("  nodes:")[0] + "  slurm: {options: [--job-name=x]}\n", "options"),
     ("an sbatch option that is not a flag", POOL.split("  nodes:")[0] + "  slurm: {options: [constraint=a100]}\n", "options"),
     ("bad cron schedule", task("run: x").replace("pool: local", "pool: local\n  schedule: daily"), "schedule"),
     ("no tasks", WORKFLOW.split("  tasks:")[0] + "  tasks: []\n", "$.spec.tasks"),

@@ -45,7 +45,8 @@ public protocol Executor: AnyObject, Sendable {
     @discardableResult
     func start(_ spec: AttemptSpec, for attempt: AttemptHandle) throws -> Int32?
 
-    /// Where the attempt is now. Non-blocking on the local machine; one request for a remote engine.
+    /// Where the attempt is now. Non-blocking on the local machine; for a cluster, a look at the attempt's folder and
+    /// at most a few requests to the engine (none while its tracker knows the job).
     func status(of attempt: AttemptHandle) -> AttemptStatus
 
     /// Watches an attempt this process did not start (found running after a restart): an event comes when it ends.

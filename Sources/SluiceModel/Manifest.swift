@@ -64,6 +64,21 @@ public struct SlurmPool: Hashable, Sendable, Codable {
         self.qos = qos
         self.options = options
     }
+
+    /// The `sbatch` flags Sluice sets itself, long and short: another job name, log file, folder or cluster would lose
+    /// the job, and an array or a requeue would run the task more than once. Nil when `option` is none of them.
+    public static func reservedOption(_ option: String) -> String? {
+        let reserved: [(long: String, short: String?)] = [
+            ("--job-name", "-J"), ("--output", "-o"), ("--error", "-e"), ("--open-mode", nil), ("--chdir", "-D"),
+            ("--clusters", "-M"), ("--array", "-a"), ("--requeue", nil), ("--parsable", nil), ("--wrap", nil),
+            ("--partition", "-p"), ("--account", "-A"), ("--qos", "-q"), ("--wait", "-W"),
+        ]
+        let name = option.split(separator: "=", maxSplits: 1).first.map(String.init) ?? option
+        for flag in reserved where name == flag.long || (flag.short.map { name == $0 || (name.hasPrefix($0) && !name.hasPrefix("--")) } ?? false) {
+            return flag.long
+        }
+        return nil
+    }
 }
 
 /// `spec.ray` of a pool: the address of the cluster's Jobs API (its dashboard).

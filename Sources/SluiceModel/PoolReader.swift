@@ -56,8 +56,12 @@ enum PoolReader {
             pool.qos = slurm["qos"].flatMap { reader.string($0, "slurm.qos") }
             if let options = slurm["options"] {
                 let list = reader.stringList(options, "slurm.options") ?? []
-                for (option, _) in list where !option.hasPrefix("-") {
-                    reader.report(options, "slurm.options holds sbatch flags, one per entry ('--constraint=a100'), not '\(option)'")
+                for (option, _) in list {
+                    if !option.hasPrefix("-") {
+                        reader.report(options, "slurm.options holds sbatch flags, one per entry ('--constraint=a100'), not '\(option)'")
+                    } else if let taken = SlurmPool.reservedOption(option) {
+                        reader.report(options, "slurm.options cannot set \(taken): Sluice sets it to find, follow and log each job (the pool's partition, account and qos have fields of their own)")
+                    }
                 }
                 pool.options = list.map(\.0)
             }

@@ -108,7 +108,8 @@ public enum Supervisor {
         let stopRequested = { SupervisorSignals.stopRequested || files.cancelRequested }
         if stopRequested() { return Ended(cancelled: true) }
         guard chdir(spec.workingDirectory) == 0 else { throw SystemError("working directory \(spec.workingDirectory)", code: errno) }
-        // Secret values come in the supervisor's own environment (never in a file) and reach the shell the same way.
+        // Secret values come in the supervisor's own environment and reach the shell the same way. (On a cluster, the
+        // job script reads them from a mode-0600 file in the attempt folder and deletes it before starting us.)
         let masker = SecretMasker(values: spec.secretVariables.compactMap { getenv($0).map { Array(String(cString: $0).utf8) } })
         let outputs = masker.isEmpty ? [] : [try MaskedOutput(logFile: files.stdout, masker: masker),
                                              try MaskedOutput(logFile: files.stderr, masker: masker)]

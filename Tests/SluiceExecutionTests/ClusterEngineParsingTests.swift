@@ -53,6 +53,43 @@ import Testing
         }
     }
 
+    @Test func exitCodesAndSignalsAreToldApart() {
+        #expect(SlurmEngine.exitCode("3:0") == (3, nil))
+        #expect(SlurmEngine.exitCode("0:9") == (nil, 9))
+        #expect(SlurmEngine.exitCode("0:0") == (0, nil))
+        guard case .ended(let end) = SlurmEngine.phase(state: "FAILED", reason: "", exitCode: nil, signal: 9, job: "7") else {
+            Issue.record("FAILED has ended")
+            return
+        }
+        #expect(end.reason == "Slurm job 7 failed on signal 9")
+        #expect(!end.looksSuccessful)
+    }
+
+    @Test func aJobSlurmWillNeverStartEndsWithItsReason() {
+        guard case .ended(let end) = SlurmEngine.phase(state: "PENDING", reason: "PartitionTimeLimit", exitCode: nil, job: "7") else {
+            Issue.record("a hopeless pending job has ended")
+            return
+        }
+        #expect(end.stillQueued)
+        #expect(end.reason.hasPrefix("Slurm will never start job 7 (PartitionTimeLimit)"))
+        #expect(SlurmEngine.phase(state: "PENDING", reason: "Resources", exitCode: nil, job: "7") == .queued)
+    }
+
+    @Test func theFirstResultRecordedStays() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-record-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let executor = ClusterExecutor(engine: RayEngine(address: URL(string: "http://127.0.0.1:1")!), supervisor: "/bin/true",
+                                       probeDirectory: folder.path)
+        let files = ClusterFiles(folder.path)
+        let now = Date()
+        let first = executor.record(AttemptResult(exitCode: 0, startedAt: now, endedAt: now), in: files)
+        let second = executor.record(AttemptResult(exitCode: nil, cancelled: true, startedAt: now, endedAt: now), in: files)
+        #expect(first.succeeded)
+        #expect(second == first, "a later result must not replace the supervisor's")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["result.json"])
+    }
+
     @Test func gresCountsGPUs() {
         #expect(SlurmEngine.gpus(inGRES: "(null)") == 0)
         #expect(SlurmEngine.gpus(inGRES: "gpu:2") == 2)
@@ -61,7 +98,7 @@ import Testing
 
     @Test func rayJobsAreReadWithTheirErrorType() {
         #expect(RayEngine.job(["submission_id": "s", "status": "PENDING"])?.phase == .queued)
-        #expect(RayEngine.job(["submission_id": "s", "status": "STOPPED"]).map { isEnded($0.phase) } == true)
+        #expect(RayEngine.job(["submission_id": "s", "status": "STOPPED"])?.phase.hasEnded == true)
         let failed = RayEngine.job(["submission_id": "s", "status": "FAILED", "error_type": "JOB_ENTRYPOINT_COMMAND_ERROR",
                                     "message": "Traceback…\nJob entrypoint command failed with exit code 3", "driver_exit_code": 3])
         guard case .ended(let end)? = failed?.phase else {
@@ -77,6 +114,29 @@ import Testing
             Issue.record("a start timeout has ended")
         }
         #expect(RayEngine.job(["status": "RUNNING"]) == nil)
+    }
+
+    @Test func theJobEnvironmentIsPrivateAndTheScriptHoldsNoValue() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-job-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let files = ClusterFiles(folder.path)
+        try files.writeJob(AttemptSpec(command: "echo $TOKEN", workingDirectory: "/", environment: ["A": "it's"],
+                                       secrets: ["TOKEN": "s3cr3t"]), supervisor: "/shared/bin/sluice-supervisor")
+        let mode = try FileManager.default.attributesOfItem(atPath: files.environment)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let environment = try String(contentsOfFile: files.environment, encoding: .utf8)
+        #expect(environment.contains("export A='it'\\''s'\n") && environment.contains("export TOKEN='s3cr3t'\n"))
+        let script = try String(contentsOfFile: files.script, encoding: .utf8)
+        #expect(!script.contains("s3cr3t"))
+        #expect(script.contains("rm -f '\(files.environment)'"))
+        // Sourced the way the job does it, the file gives the values back and is gone afterwards.
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", ". '\(files.environment)' && rm -f '\(files.environment)' && test \"$A$TOKEN\" = \"it'ss3cr3t\""]
+        try shell.run()
+        shell.waitUntilExit()
+        #expect(shell.terminationStatus == 0)
     }
 
     @Test func jobScriptsQuoteEverything() {

@@ -105,3 +105,15 @@ import Testing
         #expect(set.workflows.isEmpty)
     }
 }
+
+@Suite struct SlurmOptionTests {
+    @Test func flagsSluiceSetsItselfAreRefused() {
+        #expect(SlurmPool.reservedOption("--job-name=x") == "--job-name")
+        #expect(SlurmPool.reservedOption("-Jx") == "--job-name")
+        #expect(SlurmPool.reservedOption("--array=1-4") == "--array")
+        #expect(SlurmPool.reservedOption("-M") == "--clusters")
+        #expect(SlurmPool.reservedOption("--constraint=a100") == nil)
+        #expect(SlurmPool.reservedOption("--exclusive") == nil)
+        #expect(SlurmPool.reservedOption("-c4") == nil)
+    }
+}

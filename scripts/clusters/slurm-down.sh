@@ -12,7 +12,8 @@ stop() {
   fi
   rm -f "$1"
 }
-if command -v squeue >/dev/null && scontrol ping >/dev/null 2>&1; then
+# Only the jobs of the cluster this script's slurm-up.sh started, never those of a real cluster this host talks to.
+if [ -f "$D/run/slurmctld.pid" ] && alive "$(cat "$D/run/slurmctld.pid")"; then
   jobs=$(squeue -h -o %i 2>/dev/null | tr '\n' ' ')
   [ -n "${jobs// /}" ] && scancel $jobs
   for _ in $(seq 100); do [ -z "$(squeue -h -o %i 2>/dev/null)" ] && break; sleep 0.1; done

@@ -16,9 +16,11 @@ public struct ClusterJob: Sendable, Hashable {
         self.id = id
         self.phase = phase
     }
+}
 
-    public var hasEnded: Bool {
-        if case .ended = phase { return true }
+extension ClusterJob.Phase {
+    var hasEnded: Bool {
+        if case .ended = self { return true }
         return false
     }
 }
@@ -29,18 +31,28 @@ public struct ClusterEnd: Sendable, Hashable {
     /// The engine's word for it: `OUT_OF_MEMORY`, `TIMEOUT`, `NODE_FAIL`, `PREEMPTED`, `STOPPED`, …
     public var state: String
     public var exitCode: Int32?
+    /// The signal that ended the job's script, when the engine reports one.
+    public var signal: Int32?
     public var cancelled: Bool
     public var timedOut: Bool
+    /// The engine will never start the job (a pending reason that no wait cures): it must be cancelled.
+    public var stillQueued: Bool
     /// One line for people, naming the engine and the job.
     public var reason: String
 
-    public init(state: String, exitCode: Int32? = nil, cancelled: Bool = false, timedOut: Bool = false, reason: String) {
+    public init(state: String, exitCode: Int32? = nil, signal: Int32? = nil, cancelled: Bool = false, timedOut: Bool = false,
+                stillQueued: Bool = false, reason: String) {
         self.state = state
         self.exitCode = exitCode
+        self.signal = signal
         self.cancelled = cancelled
         self.timedOut = timedOut
+        self.stillQueued = stillQueued
         self.reason = reason
     }
+
+    /// The engine says the job's script ended well: only the supervisor's result can say how the task did.
+    var looksSuccessful: Bool { exitCode == 0 && signal == nil && !cancelled && !timedOut && !stillQueued }
 }
 
 /// What a cluster executor hands an engine for one attempt.

@@ -5,8 +5,24 @@ extension ClusterExecutor {
     /// Before the first job: one tiny job that checks, from a node, that the supervisor can be run at its path and
     /// that a file written into the state directory reaches this host. Outputs, logs and results all travel that way,
     /// so without a shared filesystem nothing else can work, and this says so at once rather than after a failed run.
-    func probe(timeout: TimeInterval = 120) throws {
-        if probed.withLock({ $0 }) { return }
+    ///
+    /// A failure is remembered for a minute, so that the attempts waiting behind it fail at once with its reason rather
+    /// than each wait for a probe of its own.
+    func probe(timeout: TimeInterval = 60) throws {
+        let known = probed.withLock { $0 }
+        if known.passed { return }
+        if let (failure, at) = known.failure, Date().timeIntervalSince(at) < 60 { throw failure }
+        do {
+            try runProbe(timeout: timeout)
+            probed.withLock { $0 = (true, nil) }
+        } catch let failure as ExecutionError {
+            logger.error("the probe job failed", metadata: ["error": "\(failure)"])
+            probed.withLock { $0.failure = (failure, Date()) }
+            throw failure
+        }
+    }
+
+    private func runProbe(timeout: TimeInterval) throws {
         let token = UUID().uuidString.lowercased()
         let folder = (probeDirectory as NSString).appendingPathComponent("probe-\(token)")
         let answer = folder + "/answer.txt", script = folder + "/probe.sh", log = folder + "/stderr.log"
@@ -53,6 +69,5 @@ extension ClusterExecutor {
                 .joined().trimmingCharacters(in: .whitespacesAndNewlines)
             throw ExecutionError("a probe job on \(engine.name) ended (\(ended.reason)) without writing \(answer) where Sluice can read it: \(shared)" + (said.isEmpty ? "" : "; the job said: \(said.suffix(500))"))
         }
-        probed.withLock { $0 = true }
     }
 }

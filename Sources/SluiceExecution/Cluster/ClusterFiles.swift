@@ -9,10 +9,10 @@ struct ClusterFiles {
         attempt = AttemptFiles(directory)
     }
 
-    /// Variables and secrets as `export NAME='value'` lines, mode 0600: the job script reads it, and only the
-    /// submitting user can (engines keep and show job scripts and their environment to other users).
+    /// Variables and secrets as `export NAME='value'` lines, mode 0600: only the submitting user can read it (engines
+    /// keep and show job scripts and their environment to other users), and the job script deletes it once read.
     var environment: String { attempt.file("job.env") }
-    /// What the job runs: load `job.env`, then `exec` the supervisor.
+    /// What the job runs: load `job.env`, delete it, then `exec` the supervisor.
     var script: String { attempt.file("job.sh") }
     /// The engine's id of the submitted job, written once the engine accepted it.
     var job: String { attempt.file("job.id") }
@@ -34,6 +34,7 @@ struct ClusterFiles {
             #!/bin/sh
             # A Sluice attempt: the supervisor runs the task, masks its secrets, enforces its timeout and records its end.
             . \(Self.quoted(environment)) || exit 97
+            rm -f \(Self.quoted(environment))
             exec \(Self.quoted(supervisor)) \(Self.quoted(attempt.path))
 
             """

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SluiceProcess
 import Synchronization
 
@@ -17,7 +18,7 @@ final class JobTracker: Sendable {
         /// When the job was first seen ended: its supervisor's `result.json` may take a moment to reach this host.
         var endedSeen: Date?
         var graceReported = false
-        /// The engine answered without this job while its phase was unknown (reported once, so the engine looks again).
+        /// The engine answered without this job while its phase was unknown; reported once per look of the executor's.
         var absenceReported = false
         /// Its folder's inotify watch.
         var watch: Int32 = -1
@@ -30,18 +31,19 @@ final class JobTracker: Sendable {
     }
 
     private let shared = Shared()
-    let resultGrace: TimeInterval
 
-    init(engine: any ClusterEngine, interval: TimeInterval, resultGrace: TimeInterval,
-         report: @escaping @Sendable (AttemptHandle) -> Void) {
-        self.resultGrace = resultGrace
+    init(engine: any ClusterEngine, interval: TimeInterval, grace: @escaping @Sendable (ClusterEnd) -> TimeInterval,
+         logger: Logger, report: @escaping @Sendable (AttemptHandle) -> Void) {
         let shared = self.shared
-        let thread = Thread { Self.loop(shared, engine: engine, interval: interval, resultGrace: resultGrace, report: report) }
+        let thread = Thread {
+            Self.loop(shared, engine: engine, interval: interval, grace: grace, logger: logger, report: report)
+        }
         thread.name = "sluice.cluster-jobs"
         thread.start()
     }
 
-    /// Starts (or keeps) watching a submitted job; `phase` is what the caller has just seen of it, if anything.
+    /// Starts (or keeps) watching a job; `phase` is what the caller has just seen of it, nil when it could not tell
+    /// (the tracker then reports the attempt again at the next listing that lacks it).
     func track(_ attempt: AttemptHandle, submissionID: String, phase: ClusterJob.Phase?) {
         let added = shared.entries.withLock { entries -> Bool in
             let isNew = entries[submissionID] == nil
@@ -49,8 +51,12 @@ final class JobTracker: Sendable {
             if isNew, shared.notify >= 0 {
                 entry.watch = inotify_add_watch(shared.notify, attempt.directory, UInt32(IN_MOVED_TO | IN_CLOSE_WRITE))
             }
-            if let phase { entry.phase = phase }
-            if entry.endedSeen == nil, phase.map({ if case .ended = $0 { true } else { false } }) == true { entry.endedSeen = Date() }
+            if let phase {
+                entry.phase = phase
+                if phase.hasEnded { entry.endedSeen = entry.endedSeen ?? Date() }
+            } else {
+                entry.absenceReported = false
+            }
             entries[submissionID] = entry
             return isNew
         }
@@ -62,9 +68,10 @@ final class JobTracker: Sendable {
         shared.entries.withLock { $0[submissionID] }
     }
 
-    private static func loop(_ shared: Shared, engine: any ClusterEngine, interval: TimeInterval, resultGrace: TimeInterval,
-                             report: @Sendable (AttemptHandle) -> Void) {
+    private static func loop(_ shared: Shared, engine: any ClusterEngine, interval: TimeInterval,
+                             grace: (ClusterEnd) -> TimeInterval, logger: Logger, report: (AttemptHandle) -> Void) {
         var nextListing = Date()
+        var failing = false
         while true {
             if shared.entries.withLock({ $0.isEmpty }) {
                 shared.wake.wait()
@@ -85,8 +92,17 @@ final class JobTracker: Sendable {
             }
             nextListing = Date().addingTimeInterval(interval)
             let watched = shared.entries.withLock { $0 }
-            // An engine that does not answer now may answer at the next turn; the attempts stay watched meanwhile.
-            let listed = try? engine.jobs(Set(watched.keys))
+            let listed: [String: ClusterJob]?
+            do {
+                listed = try engine.jobs(Set(watched.keys))
+                if failing { logger.info("the cluster answers again", metadata: ["engine": "\(engine.name)"]) }
+                failing = false
+            } catch {
+                // The attempts stay watched: the engine may answer at the next turn.
+                if !failing { logger.warning("cannot list the cluster's jobs", metadata: ["engine": "\(engine.name)", "error": "\(error)"]) }
+                failing = true
+                listed = nil
+            }
             var changed = results(shared)
             let now = Date()
             shared.entries.withLock { entries in
@@ -97,7 +113,8 @@ final class JobTracker: Sendable {
                         if let job = listed[id] {
                             moved = job.phase != old.phase
                             entry.phase = job.phase
-                        } else if old.phase != nil && !(old.phase.map(isEnded) ?? false) {
+                            entry.absenceReported = false
+                        } else if let phase = old.phase, !phase.hasEnded {
                             // Gone from the queue before it was seen to end: the engine's accounting knows how.
                             moved = true
                             entry.phase = nil
@@ -106,9 +123,9 @@ final class JobTracker: Sendable {
                             moved = true
                         }
                     }
-                    if entry.phase.map(isEnded) == true {
+                    if case .ended(let end)? = entry.phase {
                         entry.endedSeen = entry.endedSeen ?? now
-                        if !entry.graceReported, now.timeIntervalSince(entry.endedSeen!) >= resultGrace {
+                        if !entry.graceReported, now.timeIntervalSince(entry.endedSeen!) >= grace(end) {
                             entry.graceReported = true
                             moved = true
                         }
@@ -121,25 +138,23 @@ final class JobTracker: Sendable {
         }
     }
 
-    /// The attempts whose `result.json` exists, which stop being watched.
+    /// The attempts whose `result.json` exists, which stop being watched. The files are looked at outside the lock:
+    /// on a network filesystem a look can take a while.
     private static func results(_ shared: Shared) -> [AttemptHandle] {
+        let watched = shared.entries.withLock { $0 }
+        let done = watched.filter { DurableFile.exists(AttemptFiles($0.value.attempt.directory).result) }
+        guard !done.isEmpty else { return [] }
         shared.entries.withLock { entries in
-            let done = entries.filter { DurableFile.exists(AttemptFiles($0.value.attempt.directory).result) }
             for (id, entry) in done {
                 if entry.watch >= 0 { inotify_rm_watch(shared.notify, entry.watch) }
                 entries[id] = nil
             }
-            return done.map(\.value.attempt)
         }
+        return done.map(\.value.attempt)
     }
 
     private static func drain(_ descriptor: Int32) {
         var buffer = [UInt8](repeating: 0, count: 4096)
         while buffer.withUnsafeMutableBytes({ read(descriptor, $0.baseAddress, $0.count) }) > 0 {}
     }
-}
-
-func isEnded(_ phase: ClusterJob.Phase) -> Bool {
-    if case .ended = phase { return true }
-    return false
 }

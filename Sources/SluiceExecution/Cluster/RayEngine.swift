@@ -39,7 +39,9 @@ public struct RayEngine: ClusterEngine {
         if let memory = resources["memory"], memory > 0 { fields["entrypoint_memory"] = Int(memory.rounded(.up)) }
         var custom: [String: Double] = [:]
         for (name, amount) in resources where !["cpu", "memory", "gpu"].contains(name) && amount > 0 {
-            custom[name] = name == "bandwidth" ? amount / 1_000_000 : amount
+            let count = name == "bandwidth" ? amount / 1_000_000 : amount
+            // Ray takes fractions of a resource only below 1.
+            custom[name] = count > 1 ? count.rounded(.up) : count
         }
         if !custom.isEmpty { fields["entrypoint_resources"] = custom }
         return fields
@@ -88,8 +90,10 @@ public struct RayEngine: ClusterEngine {
         }
     }
 
-    /// Ray signals the job's driver process group, which is the supervisor's; the task runs in a group of its own, so
-    /// the supervisor alone gets the signal either way.
+    /// Ray has no way to signal the driver alone: it sends SIGTERM to the driver and every process under it, the
+    /// task too, and SIGKILL a few seconds later. The supervisor counts a task killed while a stop was asked for as
+    /// cancelled, so the result is the same; a task's own clean-up gets those seconds, not its kill grace. A job still
+    /// pending stays pending after a stop until its start timeout: the executor records its cancel itself.
     public func cancel(jobID: String, submissionID: String, supervisorOnly: Bool) throws {
         let response = try http.request("POST", url("api/jobs/\(submissionID)/stop"))
         guard response.status == 200 || response.status == 404 else {
@@ -104,8 +108,11 @@ public struct RayEngine: ClusterEngine {
               let list = result["result"] as? [[String: Any]] else {
             throw ClusterError("Ray did not list its nodes (HTTP \(response.status)): \(Self.lastLine(response.text))")
         }
-        return list.compactMap { node -> ExecutorNode? in
-            guard (node["state"] as? String) == "ALIVE", let total = node["resources_total"] as? [String: Any] else { return nil }
+        let alive = list.filter { ($0["state"] as? String) == "ALIVE" }
+        // A node's name is its address, which two raylets on one host share: the id tells them apart then.
+        let names = alive.map { ($0["node_name"] as? String) ?? "ray-node" }
+        return alive.enumerated().compactMap { index, node -> ExecutorNode? in
+            guard let total = node["resources_total"] as? [String: Any] else { return nil }
             var capacity: [String: Double] = [:]
             for (name, value) in total {
                 guard let amount = (value as? NSNumber)?.doubleValue else { continue }
@@ -120,7 +127,8 @@ public struct RayEngine: ClusterEngine {
                     if !name.contains(":") { capacity[name] = amount }
                 }
             }
-            let name = (node["node_name"] as? String) ?? (node["node_id"] as? String) ?? "ray-node"
+            var name = names[index]
+            if names.filter({ $0 == name }).count > 1 { name += "-" + String(((node["node_id"] as? String) ?? "\(index)").prefix(8)) }
             return ExecutorNode(name: name, capacity: capacity)
         }.sorted { $0.name < $1.name }
     }

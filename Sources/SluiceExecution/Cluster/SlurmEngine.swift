@@ -22,7 +22,10 @@ public struct SlurmEngine: ClusterEngine {
         let directory = submission.directory
         var arguments = ["--parsable", "--job-name=\(submission.submissionID)", "--comment=\(submission.label)",
                          "--output=\(directory)/stderr.log", "--error=\(directory)/stderr.log", "--open-mode=append",
-                         "--chdir=\(directory)"]
+                         "--chdir=\(directory)",
+                         // Slurm would run a job again after a node failure or a preemption, in the same attempt
+                         // folder and behind Sluice's back; Sluice retries it as a new attempt instead.
+                         "--no-requeue"]
         arguments += Self.resourceFlags(submission.resources)
         if let timeout = submission.timeout {
             // Sluice's supervisor stops the task at its timeout and records it; Slurm's limit, a minute later, is
@@ -57,17 +60,17 @@ public struct SlurmEngine: ClusterEngine {
     }
 
     public func find(submissionID: String) throws -> ClusterJob? {
-        let listed = try ToolCommand.run("squeue", ["-h", "-t", "all", "--name=\(submissionID)", "-o", "%i|%j|%T|%r"])
+        let listed = try ToolCommand.run("squeue", ["-h", "--me", "-t", "all", "--name=\(submissionID)", "-o", "%i|%j|%T|%r"])
         guard listed.status == 0 else { throw ClusterError("squeue failed: \(listed.complaint)") }
         if let job = Self.parseQueue(listed.output)[submissionID] {
-            return job.hasEnded ? try detailed(job) : job
+            return job.phase.hasEnded ? try detailed(job) : job
         }
         return try accounted(submissionID)
     }
 
     public func jobs(_ submissionIDs: Set<String>) throws -> [String: ClusterJob] {
-        // One call for every job: `squeue --json` would ignore `-j`, and one call per job would not scale.
-        let listed = try ToolCommand.run("squeue", ["-h", "-t", "all", "-o", "%i|%j|%T|%r"])
+        // One call for all of this user's jobs: `squeue --json` would ignore `-j`, and one call per job would not scale.
+        let listed = try ToolCommand.run("squeue", ["-h", "--me", "-t", "all", "-o", "%i|%j|%T|%r"])
         guard listed.status == 0 else { throw ClusterError("squeue failed: \(listed.complaint)") }
         return Self.parseQueue(listed.output).filter { submissionIDs.contains($0.key) }
     }
@@ -92,8 +95,9 @@ public struct SlurmEngine: ClusterEngine {
             let parts = pair.split(separator: "=", maxSplits: 1)
             if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
         }
-        let exit = fields["ExitCode"].flatMap { $0.split(separator: ":").first.flatMap { Int32($0) } }
-        return ClusterJob(id: job.id, phase: Self.phase(state: fields["JobState"] ?? "", reason: fields["Reason"] ?? "", exitCode: exit, job: job.id))
+        let (exit, signal) = Self.exitCode(fields["ExitCode"] ?? "")
+        return ClusterJob(id: job.id, phase: Self.phase(state: fields["JobState"] ?? "", reason: fields["Reason"] ?? "",
+                                                        exitCode: exit, signal: signal, job: job.id))
     }
 
     /// A job `squeue` no longer lists, from accounting: `slurmdbd` when the site runs it, else the job completion log.
@@ -107,20 +111,39 @@ public struct SlurmEngine: ClusterEngine {
         // The job completion log ignores --name: the name is matched here.
         let rows = result.output.split(separator: "\n").map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
         guard let fields = rows.last(where: { $0.count >= 4 && $0[1] == submissionID }) else { return nil }
-        let exit = fields[3].split(separator: ":").first.flatMap { Int32($0) }
-        return ClusterJob(id: fields[0], phase: Self.phase(state: fields[2], reason: "", exitCode: exit, job: fields[0]))
+        let (exit, signal) = Self.exitCode(fields[3])
+        return ClusterJob(id: fields[0], phase: Self.phase(state: fields[2], reason: "", exitCode: exit, signal: signal, job: fields[0]))
     }
 
-    static func phase(state raw: String, reason: String, exitCode: Int32?, job: String) -> ClusterJob.Phase {
+    /// Slurm's `code:signal`: `3:0` is exit code 3, `0:9` killed by signal 9 (no exit code then).
+    static func exitCode(_ text: String) -> (Int32?, Int32?) {
+        let parts = text.split(separator: ":").map { Int32($0) }
+        let signal = parts.count > 1 ? parts[1].flatMap { $0 == 0 ? nil : $0 } : nil
+        return (signal == nil ? parts.first ?? nil : nil, signal)
+    }
+
+    /// Pending reasons that no amount of waiting cures: the job asks for what the partition, account or QOS will
+    /// never give (Slurm keeps such jobs pending unless the site sets EnforcePartLimits), or an administrator holds it.
+    static let hopelessReasons: Set<String> = [
+        "PartitionTimeLimit", "PartitionNodeLimit", "PartitionConfig", "InvalidAccount", "InvalidQOS", "BadConstraints",
+        "QOSMaxWallDurationPerJobLimit", "AssocMaxWallDurationPerJobLimit", "JobHeldAdmin", "DependencyNeverSatisfied",
+    ]
+
+    static func phase(state raw: String, reason: String, exitCode: Int32?, signal: Int32? = nil, job: String) -> ClusterJob.Phase {
         // sacct writes "CANCELLED by 0".
         let state = raw.split(separator: " ").first.map(String.init) ?? raw
         switch state {
         case "RUNNING", "COMPLETING", "STAGE_OUT", "SIGNALING":
             return .running
         case "COMPLETED":
-            return .ended(ClusterEnd(state: state, exitCode: exitCode ?? 0, reason: "Slurm job \(job) completed"))
+            return .ended(ClusterEnd(state: state, exitCode: signal == nil ? exitCode ?? 0 : nil, signal: signal, reason: "Slurm job \(job) completed"))
         case "FAILED":
-            return .ended(ClusterEnd(state: state, exitCode: exitCode, reason: "Slurm job \(job) failed" + (exitCode.map { " with exit code \($0)" } ?? "") + (reason.isEmpty || reason == "None" ? "" : " (\(reason))")))
+            let how = exitCode.map { " with exit code \($0)" } ?? signal.map { " on signal \($0)" } ?? ""
+            return .ended(ClusterEnd(state: state, exitCode: exitCode, signal: signal,
+                                     reason: "Slurm job \(job) failed" + how + (reason.isEmpty || reason == "None" ? "" : " (\(reason))")))
+        case "PENDING" where hopelessReasons.contains(reason):
+            return .ended(ClusterEnd(state: state, stillQueued: true,
+                                     reason: "Slurm will never start job \(job) (\(reason)): change the pool's slurm settings or the task's resources and timeout"))
         case "CANCELLED", "DEADLINE":
             return .ended(ClusterEnd(state: state, cancelled: true, reason: "Slurm job \(job) was cancelled"))
         case "TIMEOUT":

@@ -16,7 +16,9 @@ public enum ToolCommand {
         }
     }
 
-    public static func run(_ tool: String, _ arguments: [String]) throws -> Output {
+    /// - Parameter timeout: seconds after which the tool is killed: a controller that hangs on a hung `slurmctld` would
+    ///   stop reconciling everything else.
+    public static func run(_ tool: String, _ arguments: [String], timeout: TimeInterval = 60) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [tool] + arguments
@@ -36,9 +38,16 @@ public enum ToolCommand {
             errors = stderr.fileHandleForReading.readDataToEndOfFile()
             drained.signal()
         }
+        let started = Date()
+        let watchdog = DispatchWorkItem { [process] in if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
         drained.wait()
         process.waitUntilExit()
+        watchdog.cancel()
+        if process.terminationReason == .uncaughtSignal, Date().timeIntervalSince(started) >= timeout {
+            throw ClusterError("\(tool) did not answer within \(Int(timeout)) s")
+        }
         let result = Output(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
                             errors: String(decoding: errors, as: UTF8.self))
         if result.status == 127 {

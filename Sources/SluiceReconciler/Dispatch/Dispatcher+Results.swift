@@ -96,6 +96,8 @@ extension Dispatcher {
     /// Ends an attempt that could not be submitted as failed (it counts as a try, like any failed start).
     func abandon(_ id: Int64, message: String) throws {
         guard let entry = running[id] else { return }
+        // Whatever the failed start may have left running (a cluster job taken after all) must not run beside a retry.
+        executor.cancel(handle(entry.attempt))
         try record(entry, phase: .failed, exitCode: nil, message: message, at: Date())
     }
 

@@ -41,7 +41,9 @@ public final class PoolExecutors: Executor {
     }
 
     /// The file in an attempt's folder that names its cluster; absent for this machine's attempts.
-    static func engineFile(_ directory: String) -> String { AttemptFiles(directory).file("engine.json") }
+    static let engineFileName = "engine.json"
+
+    static func engineFile(_ directory: String) -> String { AttemptFiles(directory).file(engineFileName) }
 
     /// Records which cluster runs an attempt, durably, before it is submitted.
     static func assign(_ engine: PoolEngine, to directory: URL) throws {
@@ -51,18 +53,29 @@ public final class PoolExecutors: Executor {
         try DurableFile.write(Array(data), to: engineFile(directory.path), durable: true)
     }
 
-    private func engine(of attempt: AttemptHandle) -> PoolEngine {
-        if let known = engines.withLock({ $0[attempt.directory] }) { return known }
-        guard let bytes = DurableFile.read(Self.engineFile(attempt.directory)),
-              let engine = try? JSONDecoder().decode(PoolEngine.self, from: Data(bytes)) else { return .local }
+    /// The attempt's engine: this machine when its folder names none. A file that is there but cannot be read is an
+    /// error, never "this machine": that would start a cluster's task here, or signal a local process with a remote pid.
+    private func engine(of attempt: AttemptHandle) -> Result<PoolEngine, ExecutionError> {
+        if let known = engines.withLock({ $0[attempt.directory] }) { return .success(known) }
+        let path = Self.engineFile(attempt.directory)
+        guard let bytes = DurableFile.read(path) else {
+            return DurableFile.exists(path) ? .failure(ExecutionError("cannot read \(path)")) : .success(.local)
+        }
+        guard let engine = try? JSONDecoder().decode(PoolEngine.self, from: Data(bytes)) else {
+            return .failure(ExecutionError("\(path) does not name a cluster this Sluice knows"))
+        }
         engines.withLock { $0[attempt.directory] = engine }
-        return engine
+        return .success(engine)
     }
 
-    private func executor(for attempt: AttemptHandle) -> any Executor {
-        let engine = engine(of: attempt)
-        guard engine != .local else { return local }
-        return cluster(engine) ?? local
+    private func executor(for attempt: AttemptHandle) -> Result<any Executor, ExecutionError> {
+        engine(of: attempt).flatMap { engine in
+            guard engine != .local else { return .success(local) }
+            guard let cluster = cluster(engine) else {
+                return .failure(ExecutionError("attempt \(attempt.id) was assigned to \(engine.description), which has no valid address"))
+            }
+            return .success(cluster)
+        }
     }
 
     /// The executor of one cluster, made once.
@@ -105,18 +118,29 @@ public final class PoolExecutors: Executor {
 
     @discardableResult
     public func start(_ spec: AttemptSpec, for attempt: AttemptHandle) throws -> Int32? {
-        let engine = engine(of: attempt)
-        guard engine != .local else { return try local.start(spec, for: attempt) }
-        guard let cluster = cluster(engine) else {
-            throw ExecutionError("attempt \(attempt.id) was assigned to \(engine.description), which has no valid address")
-        }
-        return try cluster.start(spec, for: attempt)
+        try executor(for: attempt).get().start(spec, for: attempt)
     }
 
-    public func status(of attempt: AttemptHandle) -> AttemptStatus { executor(for: attempt).status(of: attempt) }
-    public func watch(_ attempt: AttemptHandle) { executor(for: attempt).watch(attempt) }
-    public func cancel(_ attempt: AttemptHandle) { executor(for: attempt).cancel(attempt) }
-    public func logTail(of attempt: AttemptHandle, lines: Int) -> String { executor(for: attempt).logTail(of: attempt, lines: lines) }
+    public func status(of attempt: AttemptHandle) -> AttemptStatus {
+        switch executor(for: attempt) {
+        case .success(let executor): executor.status(of: attempt)
+        case .failure(let error): .lost(error.message)
+        }
+    }
+
+    public func watch(_ attempt: AttemptHandle) {
+        switch executor(for: attempt) {
+        case .success(let executor): executor.watch(attempt)
+        // Looked at again now, it is found lost.
+        case .failure: handler.withLock { $0 }?(.changed(attempt))
+        }
+    }
+
+    public func cancel(_ attempt: AttemptHandle) { try? executor(for: attempt).get().cancel(attempt) }
+
+    public func logTail(of attempt: AttemptHandle, lines: Int) -> String {
+        LocalExecutor.tail(of: attempt.directory, lines: lines)
+    }
     /// Pools list their nodes, or `ClusterNodes.read` reads them for a pass.
     public func nodes() throws -> [ExecutorNode]? { nil }
 }

@@ -32,7 +32,11 @@ extension Reconciler {
             if let good = state.lastGoodCommit.flatMap(OID.init(hex:)),
                let previous = try loader.load(from: repository, commit: good).workflows.first(where: { $0.name == name }) {
                 desired.workflows.append(previous)
-                if !desired.manifests.pools.contains(where: { $0.name == previous.pool.name }) {
+                if let index = desired.manifests.pools.firstIndex(where: { $0.name == previous.pool.name }) {
+                    // A cluster pool that no valid workflow uses now was not asked for its nodes: the last good
+                    // version's load read them.
+                    if desired.manifests.pools[index].nodes.isEmpty { desired.manifests.pools[index].nodes = previous.pool.nodes }
+                } else {
                     desired.manifests.pools.append(previous.pool)
                 }
             }

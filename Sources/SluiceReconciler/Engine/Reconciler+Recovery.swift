@@ -32,16 +32,21 @@ extension Reconciler {
         return found.count
     }
 
-    /// Supervisors still running from the lost database (services, long tasks) would run beside the attempts this
-    /// database starts: same outputs, same ports, same GPUs. Nobody can adopt them without their rows, so they stop.
+    /// Supervisors still running from the lost database (services, long tasks), and cluster jobs still queued or
+    /// running, would run beside the attempts this database starts: same outputs, same ports, same GPUs. Nobody can
+    /// adopt them without their rows, so they stop.
     private func stopOrphanedSupervisors() {
         let files = FileManager.default
         let root = layout.root.appendingPathComponent("attempts")
         guard let enumerator = files.enumerator(atPath: root.path) else { return }
         var stopped = 0
+        var folders = Set<String>()
         while let relative = enumerator.nextObject() as? String {
-            guard relative.hasSuffix("/supervisor.lock") else { continue }
-            let folder = root.appendingPathComponent(relative).deletingLastPathComponent().path
+            // A queued cluster job has no supervisor yet: its folder says which cluster it went to.
+            guard relative.hasSuffix("/supervisor.lock") || relative.hasSuffix("/" + PoolExecutors.engineFileName) else { continue }
+            folders.insert(root.appendingPathComponent(relative).deletingLastPathComponent().path)
+        }
+        for folder in folders.sorted() {
             let handle = AttemptHandle(id: 0, directory: folder)
             if case .running = executor.status(of: handle) {
                 executor.cancel(handle)
