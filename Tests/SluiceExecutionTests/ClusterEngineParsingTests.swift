@@ -90,6 +90,23 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["result.json"])
     }
 
+    @Test func accountingFindsTheJobByItsExactName() {
+        let output = """
+            41|sluice-a|COMPLETED|0:0
+            42|sluice-ab|FAILED|3:0
+            43|sluice-a|CANCELLED by 0|0:15
+            """
+        let job = SlurmEngine.parseAccounting(output, submissionID: "sluice-a")
+        #expect(job?.id == "43")
+        if case .ended(let end)? = job?.phase {
+            #expect(end.cancelled)
+        } else {
+            Issue.record("a cancelled job has ended")
+        }
+        #expect(SlurmEngine.parseAccounting(output, submissionID: "sluice-abc") == nil)
+        #expect(SlurmEngine.parseAccounting("Slurm accounting storage is disabled\n", submissionID: "sluice-a") == nil)
+    }
+
     @Test func gresCountsGPUs() {
         #expect(SlurmEngine.gpus(inGRES: "(null)") == 0)
         #expect(SlurmEngine.gpus(inGRES: "gpu:2") == 2)

@@ -108,11 +108,16 @@ public struct SlurmEngine: ClusterEngine {
             result = try ToolCommand.run("sacct", ["-c"] + query)
         }
         guard result.status == 0 else { return nil }
-        // The job completion log ignores --name: the name is matched here.
-        let rows = result.output.split(separator: "\n").map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
+        return Self.parseAccounting(result.output, submissionID: submissionID)
+    }
+
+    /// `sacct -P -o jobid,jobname,state,exitcode` lines: the newest job of that name. The job completion log
+    /// (`sacct -c`) ignores `--name`, so the name is matched here.
+    static func parseAccounting(_ output: String, submissionID: String) -> ClusterJob? {
+        let rows = output.split(separator: "\n").map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
         guard let fields = rows.last(where: { $0.count >= 4 && $0[1] == submissionID }) else { return nil }
-        let (exit, signal) = Self.exitCode(fields[3])
-        return ClusterJob(id: fields[0], phase: Self.phase(state: fields[2], reason: "", exitCode: exit, signal: signal, job: fields[0]))
+        let (exit, signal) = exitCode(fields[3])
+        return ClusterJob(id: fields[0], phase: phase(state: fields[2], reason: "", exitCode: exit, signal: signal, job: fields[0]))
     }
 
     /// Slurm's `code:signal`: `3:0` is exit code 3, `0:9` killed by signal 9 (no exit code then).
