@@ -10,6 +10,7 @@ struct SlurmExecutorTests {
     @Test func aTaskNoLongerDesiredIsCancelledOnTheCluster() throws { try ClusterScenarios.cancel(on: .slurm) }
     @Test func aTaskThatFitsNoNodeIsRefusedAtPlanTime() throws { try ClusterScenarios.fitsNoNode(on: .slurm) }
     @Test func killedMidJobTheNextRunAdoptsAndSubmitsNothingTwice() throws { try ClusterScenarios.crash(on: .slurm) }
+    @Test func aKilledControllerRestartsWithoutSubmittingTwice() throws { try ClusterScenarios.crash(on: .slurm, controller: true) }
     @Test func theDemoRunsOnTheCluster() throws { try ClusterScenarios.demo(on: .slurm) }
 }
 
@@ -20,6 +21,7 @@ struct RayExecutorTests {
     @Test func aTaskNoLongerDesiredIsCancelledOnTheCluster() throws { try ClusterScenarios.cancel(on: .ray) }
     @Test func aTaskThatFitsNoNodeIsRefusedAtPlanTime() throws { try ClusterScenarios.fitsNoNode(on: .ray) }
     @Test func killedMidJobTheNextRunAdoptsAndSubmitsNothingTwice() throws { try ClusterScenarios.crash(on: .ray) }
+    @Test func aKilledControllerRestartsWithoutSubmittingTwice() throws { try ClusterScenarios.crash(on: .ray, controller: true) }
     @Test func theDemoRunsOnTheCluster() throws { try ClusterScenarios.demo(on: .ray) }
 }
 
@@ -160,29 +162,48 @@ enum ClusterScenarios {
         #expect((applied.stdout + applied.stderr).contains("task 'huge' fits on no node of pool 'cluster'"), "\(applied.stdout)\(applied.stderr)")
     }
 
-    /// Killed twice: once right after the engine accepted a job (before Sluice wrote down its id), once while jobs
-    /// run. The third run finishes the diamond, and the engine ran exactly one job per task.
-    static func crash(on cluster: TestCluster) throws {
+    /// `sluice apply`, or `sluice controller`, killed twice: once right after the engine accepted a job (before
+    /// Sluice wrote down its id), once while jobs run. The third run finishes the diamond, and the engine ran exactly
+    /// one job per task.
+    static func crash(on cluster: TestCluster, controller: Bool = false) throws {
         try requireUp(cluster)
         let slowDiamond = diamond.replacingOccurrences(of: "run: 'echo", with: "run: 'sleep 2; echo")
         let (folder, state) = try clusterRepository(cluster, workflow: "diamond", tasks: slowDiamond)
-        let arguments = ["apply", "--repo", folder.url.path, "--state", state.path, "--secrets-dir", try secrets(in: folder)]
+        let secrets = try secrets(in: folder)
+        let arguments = ["apply", "--repo", folder.url.path, "--state", state.path, "--secrets-dir", secrets]
+        /// A run in the background: its pid, its output, and how to SIGKILL it.
+        func launch(fault: Bool = false) throws -> (pid: Int32, output: () -> String, kill9: () -> Void) {
+            let environment = fault ? ["SLUICE_FAULT": "submitted"] : [:]
+            if controller {
+                let running = try RunningController(repo: folder.url, state: state, arguments: ["--secrets-dir", secrets], environment: environment)
+                return (running.process.processIdentifier, { running.output }, running.kill9)
+            }
+            let running = try RunningSluice(arguments, logIn: folder.url, environment: environment)
+            return (running.process.processIdentifier, { running.output }, running.kill9)
+        }
 
-        let first = try RunningSluice(arguments, logIn: folder.url, environment: ["SLUICE_FAULT": "submitted"])
-        #expect(eventually(timeout: 60) { processState(first.process.processIdentifier) == "T" }, "never submitted: \(first.output)")
+        let first = try launch(fault: true)
+        #expect(eventually(timeout: 60) { processState(first.pid) == "T" }, "never submitted: \(first.output())")
         first.kill9()
         let submitted = try #require(attemptFolders(state, "diamond", "a").first)
         #expect(!FileManager.default.fileExists(atPath: state.appendingPathComponent("attempts/diamond/a/\(submitted)/job.id").path))
         #expect(try engineJobs(cluster, state, "diamond", "a") == 1, "the engine has the job Sluice did not write down")
 
-        let second = try RunningSluice(arguments, logIn: folder.url)
+        let second = try launch()
         #expect(eventually(timeout: 90) {
             (try? engineJobs(cluster, state, "diamond", "b")) == 1 && (try? engineJobs(cluster, state, "diamond", "c")) == 1
-        }, "b and c were never submitted: \(second.output)")
+        }, "b and c were never submitted: \(second.output())")
         second.kill9()
 
-        let third = try run(sluiceBinaryPath, arguments)
-        #expect(third.status == 0, "\(third.stdout)\(third.stderr)")
+        if controller {
+            let third = try RunningController(repo: folder.url, state: state, arguments: ["--secrets-dir", secrets])
+            defer { third.stop() }
+            #expect(eventually(timeout: 90) { statusLog(folder.url).first?.hasPrefix("diamond: 4 succeeded, 0 failed") == true },
+                    "\(statusLog(folder.url))\n\(third.output)")
+        } else {
+            let third = try run(sluiceBinaryPath, arguments)
+            #expect(third.status == 0, "\(third.stdout)\(third.stderr)")
+        }
         let status = try sluice("status", "diamond", "--state", state.path, "--output", "json")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])
         let tasks = try #require(json.first?["tasks"] as? [[String: Any]])
