@@ -127,6 +127,7 @@ let package = Package(
         .testTarget(name: "SluiceExecutionTests", dependencies: ["SluiceExecution", "SluiceProcess"]),
         // Depends on `sluice` so that the binary the reconciler supervises attempts with is built.
         .testTarget(name: "SluiceReconcilerTests", dependencies: ["SluiceReconciler", "SluiceModel", "SluiceGit", "SluiceStore", "sluice", "Yams"]),
-        .testTarget(name: "SluiceCLITests", dependencies: ["sluice", "sluice-fuzz", "SluiceGit", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "SluiceCLITests", dependencies: ["sluice", "sluice-fuzz", "SluiceGit", "SluiceExecution",
+                                                           .product(name: "Crypto", package: "swift-crypto")]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceExecution
 import Testing
 
 /// The Slurm and Ray executors on real local clusters, through the real binary. Every count of jobs is read from the
@@ -12,6 +13,7 @@ struct SlurmExecutorTests {
     @Test func killedMidJobTheNextRunAdoptsAndSubmitsNothingTwice() throws { try ClusterScenarios.crash(on: .slurm) }
     @Test func aKilledControllerRestartsWithoutSubmittingTwice() throws { try ClusterScenarios.crash(on: .slurm, controller: true) }
     @Test func theDemoRunsOnTheCluster() throws { try ClusterScenarios.demo(on: .slurm) }
+    @Test func theProbeSaysWhatTheNodesMustShare() throws { try ClusterScenarios.probe(on: .slurm) }
 }
 
 @Suite(.serialized, .enabled(if: TestCluster.ray.enabled, TestCluster.ray.skipNote))
@@ -23,6 +25,7 @@ struct RayExecutorTests {
     @Test func killedMidJobTheNextRunAdoptsAndSubmitsNothingTwice() throws { try ClusterScenarios.crash(on: .ray) }
     @Test func aKilledControllerRestartsWithoutSubmittingTwice() throws { try ClusterScenarios.crash(on: .ray, controller: true) }
     @Test func theDemoRunsOnTheCluster() throws { try ClusterScenarios.demo(on: .ray) }
+    @Test func theProbeSaysWhatTheNodesMustShare() throws { try ClusterScenarios.probe(on: .ray) }
 }
 
 enum ClusterScenarios {
@@ -46,6 +49,25 @@ enum ClusterScenarios {
         #expect(demo.stdout.contains("On \(cluster == .slurm ? "Slurm" : cluster.engineName)"), "\(demo.stdout)")
         #expect(demo.stdout.contains("customer-service: succeeded — 4 succeeded, 0 failed"), "\(demo.stdout)")
         #expect(demo.stdout.contains("The trained model: accuracy:"), "\(demo.stdout)")
+    }
+
+    /// A supervisor the nodes cannot run (as when the state directory is not shared): the first start fails with the
+    /// probe's message, and no job of the attempt reaches the engine.
+    static func probe(on cluster: TestCluster) throws {
+        try requireUp(cluster)
+        let folder = try TemporaryFolder()
+        let engine: any ClusterEngine = cluster == .slurm ? SlurmEngine(partition: "debug") : RayEngine(address: URL(string: TestCluster.rayAddress)!)
+        let executor = ClusterExecutor(engine: engine, supervisor: "/nonexistent/sluice-supervisor",
+                                       probeDirectory: folder.url.appendingPathComponent("probes").path)
+        let attempt = AttemptHandle(id: 1, directory: folder.url.appendingPathComponent("attempt-\(UUID().uuidString.prefix(8))").path)
+        do {
+            try executor.start(AttemptSpec(command: "true", workingDirectory: "/"), for: attempt)
+            Issue.record("the start succeeded without a supervisor the nodes can run")
+        } catch let error as ExecutionError {
+            #expect(error.message.contains("cannot run /nonexistent/sluice-supervisor"), "\(error)")
+            #expect(error.message.contains("must be on a filesystem that the nodes of \(engine.name) share"), "\(error)")
+        }
+        #expect(try !cluster.jobNames().contains(ClusterExecutor.submissionID(attempt)))
     }
 
     static func requireUp(_ cluster: TestCluster) throws {

@@ -31,7 +31,9 @@ extension ClusterExecutor {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let text = """
                 #!/bin/sh
-                [ -x \(ClusterFiles.quoted(supervisor)) ] || { echo "cannot run \(supervisor) on $(hostname)" >&2; exit 3; }
+                # Run without an attempt folder, the supervisor prints its usage and exits 2: then it runs on this node.
+                \(ClusterFiles.quoted(supervisor)) >/dev/null 2>&1
+                [ $? -eq 2 ] || { echo "cannot run \(supervisor) on $(hostname)" >&2; exit 3; }
                 echo \(token) > \(ClusterFiles.quoted(answer))
 
                 """
