@@ -14,6 +14,44 @@ struct SlurmExecutorTests {
     @Test func aKilledControllerRestartsWithoutSubmittingTwice() throws { try ClusterScenarios.crash(on: .slurm, controller: true) }
     @Test func theDemoRunsOnTheCluster() throws { try ClusterScenarios.demo(on: .slurm) }
     @Test func theProbeSaysWhatTheNodesMustShare() throws { try ClusterScenarios.probe(on: .slurm) }
+
+    /// Sluice is killed right after submitting; while it is down, the job dies with its supervisor (SIGKILL, as when
+    /// its node is lost, so nothing is recorded) and Slurm drops it from `squeue` (MinJobAge=2 on the test cluster).
+    /// The next run must find the job in Slurm's accounting and record how it ended, never submit that attempt again;
+    /// the task is then retried as a new attempt (each `apply` gets its own retries), which here succeeds at once.
+    @Test func aJobEndedWhileSluiceWasDownIsReadFromAccountingNotRunAgain() throws {
+        let cluster = TestCluster.slurm
+        try ClusterScenarios.requireUp(cluster)
+        let (folder, state) = try clusterRepository(cluster, workflow: "gone", tasks: """
+                - {name: long, run: '[ "$SLUICE_ATTEMPT" != 1 ] || sleep 60', retries: 0, resources: {cpu: 1}}
+            """)
+        let arguments = ["apply", "--repo", folder.url.path, "--state", state.path]
+        let first = try RunningSluice(arguments, logIn: folder.url, environment: ["SLUICE_FAULT": "submitted"])
+        #expect(eventually(timeout: 60) { processState(first.process.processIdentifier) == "T" }, "never submitted: \(first.output)")
+        first.kill9()
+        let attempt = try #require(attemptFolders(state, "gone", "long").first)
+        let name = "sluice-" + attempt
+        let lock = state.appendingPathComponent("attempts/gone/long/\(attempt)/supervisor.lock")
+        var claim: [Int32] = []
+        #expect(eventually(timeout: 30) {
+            claim = ((try? String(contentsOf: lock, encoding: .utf8)) ?? "").split(whereSeparator: \.isWhitespace).compactMap { Int32($0) }
+            return claim.count >= 2
+        }, "the task never started")
+        let job = try run("/usr/bin/env", ["squeue", "-h", "--name=\(name)", "-o", "%i"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(!job.isEmpty && claim.count >= 2)
+        kill(-claim[1], SIGKILL)   // the task's process group
+        kill(claim[0], SIGKILL)    // its supervisor
+        #expect(eventually(timeout: 30) {
+            (try? run("/usr/bin/env", ["squeue", "-h", "-t", "all", "--name=\(name)", "-o", "%i"]))?.stdout
+                .trimmingCharacters(in: .whitespacesAndNewlines).isEmpty == true
+        }, "Slurm kept the job in squeue")
+
+        let second = try run(sluiceBinaryPath, arguments)
+        #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
+        #expect(second.stdout.contains("attempt 1 failed: Slurm job \(job) failed on signal 9"), "the engine's reason: \(second.stdout)")
+        #expect(try cluster.jobNames().filter { $0 == name }.count == 1, "attempt 1 was submitted again")
+        #expect(attemptFolders(state, "gone", "long").count == 2)
+    }
 }
 
 @Suite(.serialized, .enabled(if: TestCluster.ray.enabled, TestCluster.ray.skipNote))

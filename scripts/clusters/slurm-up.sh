@@ -84,7 +84,9 @@ AccountingStorageType=accounting_storage/none
 JobCompType=jobcomp/filetxt
 JobCompLoc=$D/log/jobcomp.txt
 ReturnToService=2
-MinJobAge=300
+# finished jobs leave squeue after 2 s (the least Slurm allows), so that Sluice's tests also find them the way a
+# controller restarted later does: through accounting
+MinJobAge=2
 # a counted cluster-wide resource, what a task's bandwidth becomes: sbatch -L bandwidth:100
 Licenses=bandwidth:1000
 NodeName=$HOST NodeAddr=127.0.0.1 CPUs=$CPUS $TOPOLOGY RealMemory=$MEMORY State=UNKNOWN
