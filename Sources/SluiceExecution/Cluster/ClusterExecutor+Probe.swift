@@ -42,34 +42,40 @@ extension ClusterExecutor {
         } catch {
             throw ExecutionError("cannot prepare the probe job in \(probeDirectory): \(error.localizedDescription)")
         }
+        let arrivals = FileArrivals()
+        _ = arrivals.watch(folder)
         let id = "sluice-probe-\(token)"
-        let shared = "the state directory (or --outputs-root) must be on a filesystem that the nodes of \(engine.name) share with this host, at the same path"
+        let shared = "the state directory must be on a filesystem that the nodes of \(engine.name) share with this host, at the same path"
         do {
             _ = try engine.submit(ClusterSubmission(submissionID: id, directory: folder, script: script, resources: ["cpu": 0],
                                                     timeout: nil, killGrace: 1, label: "sluice probe"))
         } catch {
             throw ExecutionError("cannot submit the probe job to \(engine.name): \(error)")
         }
+        // The answer wakes this wait as soon as it is written. The engine is asked once a second whether the job ended
+        // without one; after it ended, a shared filesystem gets 3 s to show a file written on another node.
         let deadline = Date().addingTimeInterval(timeout)
-        var ended: ClusterEnd?
-        while ended == nil, Date() < deadline {
-            if let job = try? engine.find(submissionID: id), case .ended(let end) = job.phase { ended = end; break }
-            Thread.sleep(forTimeInterval: 0.1)
+        var ended: (end: ClusterEnd, at: Date)?
+        while !answered(answer, token: token) {
+            let now = Date()
+            if let ended, now.timeIntervalSince(ended.at) >= 3 {
+                let said = [String(decoding: DurableFile.read(log) ?? [], as: UTF8.self), engine.log(jobID: id, submissionID: id)]
+                    .joined().trimmingCharacters(in: .whitespacesAndNewlines)
+                throw ExecutionError("a probe job on \(engine.name) ended (\(ended.end.reason)) without writing \(answer) where Sluice can read it: \(shared)" + (said.isEmpty ? "" : "; the job said: \(said.suffix(500))"))
+            }
+            if ended == nil, now >= deadline {
+                try? engine.cancel(jobID: (try? engine.find(submissionID: id))?.id ?? id, submissionID: id, supervisorOnly: false)
+                throw ExecutionError("the probe job on \(engine.name) did not end within \(Int(timeout)) s: the cluster has no free room, or its nodes cannot start jobs")
+            }
+            let until = ended.map { $0.at.addingTimeInterval(3) } ?? min(deadline, now.addingTimeInterval(1))
+            if !arrivals.wait(until: until), ended == nil,
+               let job = try? engine.find(submissionID: id), case .ended(let end) = job.phase {
+                ended = (end, Date())
+            }
         }
-        guard let ended else {
-            try? engine.cancel(jobID: (try? engine.find(submissionID: id))?.id ?? id, submissionID: id, supervisorOnly: false)
-            throw ExecutionError("the probe job on \(engine.name) did not end within \(Int(timeout)) s: the cluster has no free room, or its nodes cannot start jobs")
-        }
-        // A shared filesystem may show a file written elsewhere a moment late.
-        var written = DurableFile.read(answer)
-        for _ in 0..<30 where written == nil {
-            Thread.sleep(forTimeInterval: 0.1)
-            written = DurableFile.read(answer)
-        }
-        guard let written, String(decoding: written, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == token else {
-            let said = [String(decoding: DurableFile.read(log) ?? [], as: UTF8.self), engine.log(jobID: id, submissionID: id)]
-                .joined().trimmingCharacters(in: .whitespacesAndNewlines)
-            throw ExecutionError("a probe job on \(engine.name) ended (\(ended.reason)) without writing \(answer) where Sluice can read it: \(shared)" + (said.isEmpty ? "" : "; the job said: \(said.suffix(500))"))
-        }
+    }
+
+    private func answered(_ answer: String, token: String) -> Bool {
+        DurableFile.read(answer).map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == token } ?? false
     }
 }

@@ -27,7 +27,7 @@ final class JobTracker: Sendable {
     private final class Shared: Sendable {
         let entries = Mutex<[String: Entry]>([:])
         let wake = DispatchSemaphore(value: 0)
-        let notify = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
+        let arrivals = FileArrivals()
     }
 
     private let shared = Shared()
@@ -48,9 +48,7 @@ final class JobTracker: Sendable {
         let added = shared.entries.withLock { entries -> Bool in
             let isNew = entries[submissionID] == nil
             var entry = entries[submissionID] ?? Entry(attempt: attempt)
-            if isNew, shared.notify >= 0 {
-                entry.watch = inotify_add_watch(shared.notify, attempt.directory, UInt32(IN_MOVED_TO | IN_CLOSE_WRITE))
-            }
+            if isNew { entry.watch = shared.arrivals.watch(attempt.directory) }
             if let phase {
                 entry.phase = phase
                 if phase.hasEnded { entry.endedSeen = entry.endedSeen ?? Date() }
@@ -78,17 +76,10 @@ final class JobTracker: Sendable {
                 nextListing = Date().addingTimeInterval(interval)
                 continue
             }
-            if shared.notify >= 0 {
-                var ready = pollfd(fd: shared.notify, events: Int16(POLLIN), revents: 0)
-                let wait = max(0, nextListing.timeIntervalSinceNow)
-                if poll(&ready, 1, Int32((wait * 1000).rounded(.up))) > 0 {
-                    drain(shared.notify)
-                    // Only files changed: look for results, without asking the engine.
-                    results(shared).forEach(report)
-                    continue
-                }
-            } else {
-                Thread.sleep(forTimeInterval: interval)
+            if shared.arrivals.wait(until: nextListing) {
+                // Only files changed: look for results, without asking the engine.
+                results(shared).forEach(report)
+                continue
             }
             nextListing = Date().addingTimeInterval(interval)
             let watched = shared.entries.withLock { $0 }
@@ -146,15 +137,10 @@ final class JobTracker: Sendable {
         guard !done.isEmpty else { return [] }
         shared.entries.withLock { entries in
             for (id, entry) in done {
-                if entry.watch >= 0 { inotify_rm_watch(shared.notify, entry.watch) }
+                shared.arrivals.unwatch(entry.watch)
                 entries[id] = nil
             }
         }
         return done.map(\.value.attempt)
-    }
-
-    private static func drain(_ descriptor: Int32) {
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while buffer.withUnsafeMutableBytes({ read(descriptor, $0.baseAddress, $0.count) }) > 0 {}
     }
 }

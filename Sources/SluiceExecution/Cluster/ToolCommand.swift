@@ -1,7 +1,7 @@
 import Foundation
 
-/// Runs a command-line tool (`sbatch`, `squeue`) found on `PATH`, and waits for it; for the engine's thread or a
-/// poller, never the cooperative pool.
+/// Runs a command-line tool (`sbatch`, `squeue`, `ssh-keygen`) found on `PATH` or named by its path, and waits for
+/// it; for the engine's thread or a poller, never the cooperative pool.
 public enum ToolCommand {
     public struct Output: Sendable {
         public var status: Int32
@@ -18,12 +18,18 @@ public enum ToolCommand {
 
     /// - Parameter timeout: seconds after which the tool is killed: a controller that hangs on a hung `slurmctld` would
     ///   stop reconciling everything else.
-    public static func run(_ tool: String, _ arguments: [String], timeout: TimeInterval = 60) throws -> Output {
+    /// - Parameter input: a file for its standard input (a file, not a pipe: a tool may exit without reading it, and a
+    ///   write into a closed pipe is SIGPIPE); nothing when nil.
+    public static func run(_ tool: String, _ arguments: [String], input: URL? = nil, timeout: TimeInterval = 60) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [tool] + arguments
         let stdout = Pipe(), stderr = Pipe()
-        process.standardInput = FileHandle.nullDevice
+        do {
+            process.standardInput = try input.map { try FileHandle(forReadingFrom: $0) } ?? FileHandle.nullDevice
+        } catch {
+            throw ClusterError("cannot read \(input?.path ?? "") for \(tool): \(error.localizedDescription)")
+        }
         process.standardOutput = stdout
         process.standardError = stderr
         do {

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceExecution
 import SluiceGit
 
 /// Which commits may be applied (Flux's `verify`, Argo CD's signature keys): those signed with an SSH key listed in an
@@ -105,23 +106,12 @@ public final class SignatureVerifier: @unchecked Sendable {
     }
 
     private static func sshKeygen(_ arguments: [String], input: URL?) throws -> (status: Int32, output: String, errors: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
-        process.arguments = arguments
-        let stdout = Pipe(), stderr = Pipe()
-        process.standardInput = try input.map { try FileHandle(forReadingFrom: $0) } ?? FileHandle.nullDevice
-        process.standardOutput = stdout
-        process.standardError = stderr
         do {
-            try process.run()
+            let result = try ToolCommand.run("/usr/bin/ssh-keygen", arguments, input: input)
+            return (result.status, result.output, result.errors)
         } catch {
-            throw VerificationError(description: "cannot run /usr/bin/ssh-keygen to check signatures (install openssh-client): \(error.localizedDescription)")
+            throw VerificationError(description: "cannot run /usr/bin/ssh-keygen to check signatures (install openssh-client): \(error)")
         }
-        // Its output is a few lines: reading one pipe to its end before the other cannot fill the second.
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self))
     }
 }
 

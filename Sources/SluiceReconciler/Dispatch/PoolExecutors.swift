@@ -24,7 +24,6 @@ public final class PoolExecutors: Executor {
     let supervisorCommand: [String]
     private let clusters = Mutex<[PoolEngine: ClusterExecutor]>([:])
     private let handler = Mutex<(@Sendable (ExecutorEvent) -> Void)?>(nil)
-    private let engines = Mutex<[String: PoolEngine]>([:])
 
     public init(layout: StateLayout, supervisorCommand: [String]) {
         self.layout = layout
@@ -55,16 +54,20 @@ public final class PoolExecutors: Executor {
 
     /// The attempt's engine: this machine when its folder names none. A file that is there but cannot be read is an
     /// error, never "this machine": that would start a cluster's task here, or signal a local process with a remote pid.
+    ///
+    /// Read on every call rather than kept: a look at a local attempt costs one failed `open`, and a controller that
+    /// runs for months would otherwise keep an entry for every attempt it ever saw.
     private func engine(of attempt: AttemptHandle) -> Result<PoolEngine, ExecutionError> {
-        if let known = engines.withLock({ $0[attempt.directory] }) { return .success(known) }
         let path = Self.engineFile(attempt.directory)
-        guard let bytes = DurableFile.read(path) else {
-            return DurableFile.exists(path) ? .failure(ExecutionError("cannot read \(path)")) : .success(.local)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let code = errno
+            return code == ENOENT ? .success(.local) : .failure(ExecutionError("cannot read \(path): \(String(cString: strerror(code)))"))
         }
-        guard let engine = try? JSONDecoder().decode(PoolEngine.self, from: Data(bytes)) else {
+        let file = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        guard let data = try? file.readToEnd(), let engine = try? JSONDecoder().decode(PoolEngine.self, from: data) else {
             return .failure(ExecutionError("\(path) does not name a cluster this Sluice knows"))
         }
-        engines.withLock { $0[attempt.directory] = engine }
         return .success(engine)
     }
 
