@@ -363,6 +363,8 @@ spec:
   nodes:
     - {name: head, capacity: {cpu: 2, memory: 8Gi}}
 """),
+    ("a task with metrics files", task("""run: ./evaluate.sh
+metrics: [report.json, ./eval/scores.yaml]""")),
     ("a tcp service on a fixed port", task("""service: {run: ./server, health: {tcp: true}, port: 8080}
 resources: {cpu: "0.5", memory: 512Mi, bandwidth: 10Kbps}""")),
 ]
@@ -397,6 +399,9 @@ BAD = [
     ("bad cron schedule", task("run: x").replace("pool: local", "pool: local\n  schedule: daily"), "schedule"),
     ("no tasks", WORKFLOW.split("  tasks:")[0] + "  tasks: []\n", "$.spec.tasks"),
     ("missing pool", task("run: x").replace("  pool: local\n", ""), "'pool' is required"),
+    ("an absolute metrics path", task("run: x\nmetrics: [/tmp/report.json]"), "metrics[0]"),
+    ("a metrics path leaving the output folder", task("run: x\nmetrics: [../report.json]"), "metrics[0]"),
+    ("metrics on a service", task("service: {run: y}\nmetrics: [m.json]"), "$.spec.tasks[0]"),
     ("repeated needs", task("run: x\nneeds: [b, b]"), "needs"),
     ("wrong apiVersion", POOL.replace("sluice/v1", "sluice/v2"), "$.apiVersion"),
     ("no nodes", POOL.split("  nodes:")[0] + "  nodes: []\n", "$.spec.nodes"),

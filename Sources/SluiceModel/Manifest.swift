@@ -188,6 +188,9 @@ public struct TaskSpec: Hashable, Sendable, Codable {
     public var env: [String: String]
     /// Environment variable → secret name; values come from the machine running Sluice (`--secrets-dir`), never git.
     public var secrets: [String: String]
+    /// Files under `$SLUICE_OUTPUT` holding the task's numeric results (JSON or YAML), read when an attempt succeeds.
+    /// Not in the fingerprint: declaring where results are changes nothing the task does.
+    public var metrics: [String]
     public var location: SourceLocation
     /// Where each `needs` entry and each input is written, for errors that point at them.
     public var needLocations: [SourceLocation]
@@ -197,7 +200,7 @@ public struct TaskSpec: Hashable, Sendable, Codable {
 
     public init(name: String, needs: [String] = [], kind: TaskKind, inputs: [String] = [], resources: Resources = Resources(),
                 estimate: Double? = nil, retries: Int = 0, timeout: Double? = nil, env: [String: String] = [:],
-                secrets: [String: String] = [:], location: SourceLocation, needLocations: [SourceLocation]? = nil, inputLocations: [SourceLocation]? = nil,
+                secrets: [String: String] = [:], metrics: [String] = [], location: SourceLocation, needLocations: [SourceLocation]? = nil, inputLocations: [SourceLocation]? = nil,
                 resourcesLocation: SourceLocation? = nil) {
         self.name = name
         self.needs = needs
@@ -209,6 +212,7 @@ public struct TaskSpec: Hashable, Sendable, Codable {
         self.timeout = timeout
         self.env = env
         self.secrets = secrets
+        self.metrics = metrics
         self.location = location
         self.needLocations = needLocations ?? Array(repeating: location, count: needs.count)
         self.inputLocations = inputLocations ?? Array(repeating: location, count: inputs.count)

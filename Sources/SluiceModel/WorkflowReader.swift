@@ -2,7 +2,7 @@ import Yams
 
 /// Reads the `spec` of a Workflow document.
 enum WorkflowReader {
-    static let taskFields = ["name", "needs", "run", "service", "inputs", "resources", "estimate", "retries", "timeout", "env", "secrets"]
+    static let taskFields = ["name", "needs", "run", "service", "inputs", "resources", "estimate", "retries", "timeout", "env", "secrets", "metrics"]
 
     static func read(spec: Node, metadata: ManifestParser.Metadata?, _ reader: inout YAMLReader) -> Workflow? {
         guard let fields = reader.fields(spec, of: "Workflow spec", allowed: ["pool", "executor", "schedule", "tasks"],
@@ -62,10 +62,11 @@ enum WorkflowReader {
         let secrets = fields["secrets"].flatMap { node in
             readSecrets(node, of: what, env: env, &reader)
         } ?? [:]
+        let metrics = fields["metrics"].flatMap { readMetrics($0, of: what, isService: kind?.isService == true, &reader) } ?? []
         guard let kind else { return nil }
         return TaskSpec(name: name, needs: needs.map(\.0), kind: kind, inputs: inputs.map(\.0), resources: resources,
                         estimate: estimate, retries: retries, timeout: timeout, env: env, secrets: secrets,
-                        location: reader.location(nameNode), needLocations: needs.map(\.1), inputLocations: inputs.map(\.1),
+                        metrics: metrics, location: reader.location(nameNode), needLocations: needs.map(\.1), inputLocations: inputs.map(\.1),
                         resourcesLocation: fields["resources"].map { reader.location($0) })
     }
 
@@ -138,6 +139,28 @@ enum WorkflowReader {
             }
         }
         return valid ? secrets : nil
+    }
+
+    /// `metrics: [report.json]`: files under the task's output folder, each once. A service never ends in success, so it
+    /// has no results to read.
+    private static func readMetrics(_ node: Node, of what: String, isService: Bool, _ reader: inout YAMLReader) -> [String]? {
+        guard let paths = reader.stringList(node, "metrics of \(what)") else { return nil }
+        if isService {
+            reader.report(node, "\(what) is a service: metrics are read when a batch task succeeds, and a service never ends that way; move the metrics to a batch task that evaluates it")
+            return nil
+        }
+        var valid = true
+        var seen = Set<String>()
+        for (path, location) in paths {
+            if let problem = MetricsPath.problem(with: path) {
+                reader.sink.report(location, "metrics file '\(path)' of \(what) \(problem)")
+                valid = false
+            } else if !seen.insert(InputPath.normalized(path)).inserted {
+                reader.sink.report(location, "metrics file '\(path)' of \(what) is listed twice")
+                valid = false
+            }
+        }
+        return valid ? paths.map { InputPath.normalized($0.0) } : nil
     }
 
     public static func isValidSecretName(_ name: String) -> Bool {

@@ -54,7 +54,23 @@ enum Schema {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1", migrate: v1)
         migrator.registerMigration("v2-workflow-tasks", migrate: v2)
+        migrator.registerMigration("v3-metrics", migrate: v3)
         return migrator
+    }
+
+    /// The numbers a succeeded attempt's metrics files held, and what was wrong with them. Kept apart from the outputs so
+    /// they outlive them; deleting an attempt deletes its metrics.
+    private static func v3(_ db: Database) throws {
+        try db.create(table: "metric", options: [.withoutRowID]) { t in
+            t.column("attemptID", .integer).notNull().references("attempt", onDelete: .cascade)
+            t.column("name", .text).notNull()
+            t.column("value", .double).notNull()
+            t.primaryKey(["attemptID", "name"])
+        }
+        try db.create(table: "metricWarning") { t in
+            t.primaryKey("attemptID", .integer).references("attempt", onDelete: .cascade)
+            t.column("message", .text).notNull()
+        }
     }
 
     /// The tasks of each workflow's definition in force, so that a task renamed or deleted in git leaves the status.

@@ -37,9 +37,8 @@ struct DemoCommand: AsyncParsableCommand {
 
         let outcome = try await Session(repo: repo.path, stateDirectory: stateDirectory).apply()
         print(Summary.text(outcome))
-        if let accuracy = try trainAccuracy(stateDirectory: stateDirectory) {
-            print("\nThe trained model: \(accuracy)")
-        }
+        let metrics = try storedMetrics(repository: repo.path, stateDirectory: stateDirectory)
+        if !metrics.isEmpty { print("\nThe model's metrics, from the metrics store (`sluice metrics`):\n" + metrics, terminator: "") }
         print("""
 
         Look at what Sluice wrote back to git:
@@ -48,6 +47,7 @@ struct DemoCommand: AsyncParsableCommand {
         and at the state:
           \(Session.executablePath) status --state \(stateDirectory)
           \(Session.executablePath) logs customer-service/train --state \(stateDirectory)
+          \(Session.executablePath) metrics --repo \(repo.path) --state \(stateDirectory)
         """)
         if !outcome.succeeded { throw ExitCode(1) }
     }
@@ -68,11 +68,13 @@ struct DemoCommand: AsyncParsableCommand {
         return URL(fileURLWithPath: hit).standardizedFileURL
     }
 
-    /// The `accuracy:` line the training script prints, from its latest log.
-    private func trainAccuracy(stateDirectory: String) throws -> String? {
-        let store = try Session(repo: ".", stateDirectory: stateDirectory).openStore(create: false)
-        guard let attempt = try store.attempts(workflow: "customer-service", task: "train").last(where: { !$0.attemptPath.isEmpty }),
-              let log = FileManager.default.contents(atPath: attempt.attemptPath + "/stdout.log") else { return nil }
-        return String(decoding: log, as: UTF8.self).split(separator: "\n").last { $0.contains("accuracy:") }.map(String.init)
+    /// What `sluice metrics` prints for the example: the numbers the evaluate task's `metrics.json` held, as stored.
+    private func storedMetrics(repository: String, stateDirectory: String) throws -> String {
+        let session = Session(repo: repository, stateDirectory: stateDirectory)
+        let git = try session.openRepository()
+        let desired = try DesiredStateLoader(clusterNodes: nil).load(from: git, commit: try session.resolve(in: git))
+        let side = MetricsComparison.Side(desired: desired, label: "HEAD")
+        let rows = try MetricsComparison.rows(store: try session.openStore(create: false), side: side, base: nil)
+        return MetricsComparison.text(rows.filter { $0.value != nil }, side: side, base: nil)
     }
 }

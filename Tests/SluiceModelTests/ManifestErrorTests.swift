@@ -44,7 +44,7 @@ import Testing
         """)
         #expect(diagnostics(set) == [
             "wf.yaml:9:7: unknown field 'neds' in a task (did you mean 'needs'?)",
-            "wf.yaml:10:7: unknown field 'colour' in a task; allowed fields: name, needs, run, service, inputs, resources, estimate, retries, timeout, env, secrets",
+            "wf.yaml:10:7: unknown field 'colour' in a task; allowed fields: name, needs, run, service, inputs, resources, estimate, retries, timeout, env, secrets, metrics",
         ])
         #expect(set.rejectedWorkflows == ["wf"])
         #expect(set.workflows.isEmpty)

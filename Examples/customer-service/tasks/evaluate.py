@@ -5,7 +5,10 @@ usage: python3 tasks/evaluate.py MODEL_JSON CLEAN_CSV OUT_JSON
 
 Predicts every "test" row of CLEAN_CSV with the model, prints accuracy and a
 per-class precision / recall / F1 table plus the confusion matrix, and writes
-all of it (and the misclassified messages) to OUT_JSON.
+all of it (and the misclassified messages) to OUT_JSON. The headline figures
+(accuracy, macro F1, per-class precision / recall / F1) also go to
+metrics.json next to OUT_JSON: the workflow declares that file under
+`metrics:`, so Sluice keeps them and compares them between commits.
 """
 
 import json
@@ -88,6 +91,14 @@ def main(argv):
         os.makedirs(out_dir, exist_ok=True)
     with open(dst, "w", encoding="utf-8") as f:
         json.dump(report, f, indent=2)
+        f.write("\n")
+    metrics = {
+        "accuracy": round(acc, 4),
+        "macro_f1": round(macro_f1, 4),
+        "per_class": {c: {k: v[k] for k in ("precision", "recall", "f1")} for c, v in per_class.items()},
+    }
+    with open(os.path.join(out_dir, "metrics.json"), "w", encoding="utf-8") as f:
+        json.dump(metrics, f, indent=2, sort_keys=True)
         f.write("\n")
     print("wrote %s" % dst)
     return 0

@@ -78,6 +78,9 @@ extension Dispatcher {
         let servicePhase: AttemptPhase = result.cancelled ? .cancelled : .failed
         try record(entry, phase: attempt.isService ? servicePhase : phase, exitCode: result.exitCode,
                    message: result.succeeded && !attempt.isService ? nil : result.summary, at: result.endedAt)
+        if phase == .succeeded, !attempt.isService, let position = entry.task {
+            try recordMetrics(of: attempt, declared: context.tasks[position].task.metrics)
+        }
         let took = result.endedAt.timeIntervalSince(result.startedAt)
         logger.debug("attempt ended", metadata: metadata(attempt).merging(["result": "\(result.summary)", "seconds": "\(took)"]) { $1 })
         if let position = entry.task, !attempt.isService {
@@ -90,6 +93,16 @@ extension Dispatcher {
             observer(.succeeded(workflow: attempt.workflow, task: attempt.task, duration: took))
         } else {
             observer(.failed(workflow: attempt.workflow, task: attempt.task, summary: result.summary, attempt: attempt.number, retryIn: nil))
+        }
+    }
+
+    /// Reads and stores the metrics files of a succeeded attempt, in the burst that records its end.
+    func recordMetrics(of attempt: Attempt, declared paths: [String]) throws {
+        guard !paths.isEmpty else { return }
+        let collected = MetricsCollector.collect(paths, outputFolder: attempt.outputPath)
+        try store.recordMetrics(attemptID: attempt.id, values: collected.values, warning: collected.warning)
+        if let warning = collected.warning {
+            logger.warning("metrics", metadata: metadata(attempt).merging(["problem": "\(warning)"]) { $1 })
         }
     }
 

@@ -53,6 +53,7 @@ public enum StatusRenderer {
             if let message = task.message { out += message + "\n\n" }
             if let tail = task.logTail, !tail.isEmpty { out += "Last lines of its log:\n\n```\n\(tail.hasSuffix("\n") ? tail : tail + "\n")```\n" }
         }
+        out += metricsSection(workflow)
         if let chart = gantt(workflow) { out += "\n## Last run\n\n" + chart }
         if let planned = workflow.planned {
             out += "\n## Plan vs actual\n\n"

@@ -13,6 +13,8 @@ public struct WorkflowStatus: Sendable, Codable, Hashable {
     public var tasks: [TaskStatus]
     /// What the optimizer predicted for the last pass that ran tasks of this workflow.
     public var planned: PoolSchedule?
+    /// The metrics of the tasks that declare them, headline figures first.
+    public var metrics: [MetricStatus] = []
 }
 
 public struct ServiceStatus: Sendable, Codable, Hashable {
@@ -40,6 +42,8 @@ public struct TaskStatus: Sendable, Codable, Hashable {
     public var service: ServiceStatus?
     /// Set while an attempt runs much longer than its history predicts.
     public var anomaly: String?
+    /// What was wrong with the metrics files of the run in force (missing, no numbers); the task still succeeded.
+    public var metricsWarning: String?
 
     public var duration: Double? { durationMilliseconds.map { Double($0) / 1000 } }
 }
@@ -72,7 +76,7 @@ extension WorkflowStatus {
             let history = latest.contains { $0.phase == .running && !$0.isService } ? try store.successfulDurations(workflow: state.name, limit: 20) : [:]
             let rank = Dictionary((order[state.name] ?? state.tasks ?? []).enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
             let sorted = latest.sorted { (rank[$0.task] ?? Int.max, $0.createdAt, $0.task) < (rank[$1.task] ?? Int.max, $1.createdAt, $1.task) }
-            let tasks = try sorted.map { attempt in
+            var tasks = try sorted.map { attempt in
                 let count = counts[attempt.task]?[attempt.fingerprint] ?? 0
                 let failed = [.failed, .timedOut].contains(attempt.phase)
                 return TaskStatus(name: attempt.task, phase: attempt.phase, fingerprint: attempt.fingerprint, attempts: count,
@@ -84,10 +88,15 @@ extension WorkflowStatus {
                                       : nil,
                                   anomaly: Anomaly.check(attempt, history: history[attempt.task] ?? [], now: now))
             }
+            let runs = try store.metricRuns(workflow: state.name, limit: MetricStatus.trendLength)
+            for index in tasks.indices {
+                tasks[index].metricsWarning = runs[tasks[index].name]?.first { $0.fingerprint == tasks[index].fingerprint }?.warning
+            }
             let planned = layout.flatMap { try? Data(contentsOf: $0.plannedSchedule(workflow: state.name)) }
                 .flatMap { try? JSONDecoder().decode(PoolSchedule.self, from: $0) }
             return WorkflowStatus(name: state.name, commit: state.lastGoodCommit, phase: phase(of: state, tasks: tasks),
-                                  errors: state.errors, tasks: tasks, planned: planned)
+                                  errors: state.errors, tasks: tasks, planned: planned,
+                                  metrics: MetricStatus.build(tasks, runs: runs))
         }
     }
 
