@@ -92,10 +92,15 @@ public struct FingerprintInputs: Hashable, Sendable, Codable {
             changes.append("run changed: `\(before)` → `\(after)`")
         }
         for key in Set(env.keys).union(old.env.keys).sorted() where env[key] != old.env[key] {
+            // Values are shown: they are in git for anyone to read. Secret values never are in `env` (`secrets:` keeps
+            // only names), so none can show here.
             switch (old.env[key], env[key]) {
-            case (nil, _): changes.append("env \(key) added")
-            case (_, nil): changes.append("env \(key) removed")
-            default: changes.append("env \(key) changed")  // values may be secrets, so they are not shown
+            case (nil, let value?): changes.append("env \(key) added: `\(Self.differingParts("", value).1)`")
+            case (let was?, nil): changes.append("env \(key) removed (was `\(Self.differingParts(was, "").0)`)")
+            case (let was?, let value?):
+                let (before, after) = Self.differingParts(was, value)
+                changes.append("env \(key) changed: `\(before)` → `\(after)`")
+            default: break
             }
         }
         for key in Set(secrets.keys).union(old.secrets.keys).sorted() where secrets[key] != old.secrets[key] {

@@ -38,7 +38,8 @@ struct PlanCommand: ParsableCommand {
         let actual: ActualState
         if let base {
             let baseCommit = try Session(repo: source.repo, ref: base, stateDirectory: state.directory).resolve(in: repository, flag: "--base")
-            actual = .assumingSucceeded(try DesiredStateLoader(manifestFolder: source.path).load(from: repository, commit: baseCommit))
+            actual = .assumingSucceeded(try DesiredStateLoader(manifestFolder: source.path).load(from: repository, commit: baseCommit),
+                                        ran: try store?.succeededFingerprints())
         } else {
             actual = try store.map(ActualStateReader.read) ?? .empty
         }

@@ -143,4 +143,42 @@ import Testing
         #expect(bad.status == 1)
         #expect(bad.stderr.hasPrefix("error: cannot resolve --base 'nope'"))
     }
+
+    @Test func aReviewPlanShowsEnvValuesAndMarksBaseTasksThatNeverRan() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("sluice.yaml", controllerManifest("""
+            - {name: prepare, run: "true"}
+            - {name: publish, needs: [prepare], run: "true", secrets: {TOKEN: hf-token}}
+            - {name: train, needs: [prepare], run: "true", env: {EPOCHS: "3"}}
+        """))
+        try commitAll(in: folder.url, initialize: true)
+        _ = try run("/usr/bin/git", ["-C", folder.url.path, "checkout", "-q", "-b", "longer"])
+        try folder.write("sluice.yaml", try String(contentsOf: folder.url.appendingPathComponent("sluice.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: #"EPOCHS: "3""#, with: #"EPOCHS: "10""#))
+        try commitAll(in: folder.url, message: "train longer")
+        let stateFolder = try TemporaryFolder()
+        let secrets = try TemporaryFolder()
+        try secrets.write("hf-token", "s3cr3t-value")
+
+        func reasons() throws -> [String: String] {
+            let plan = try sluice("plan", "--repo", folder.url.path, "--base", "main", "--state", stateFolder.url.path, "--output", "json")
+            #expect(plan.status == 0, "\(plan.stderr)")
+            #expect(!plan.stdout.contains("s3cr3t-value"))
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])
+            let tasks = try #require((json["workflows"] as? [[String: Any]])?.first?["tasks"] as? [[String: Any]])
+            return Dictionary(uniqueKeysWithValues: tasks.map { ($0["name"] as! String, $0["reason"] as! String) })
+        }
+        #expect(try reasons()["train"] == "env EPOCHS changed: `3` → `10`")
+        // Without a state directory nobody knows; with one where nothing ran, it never ran.
+        #expect(try reasons()["prepare"] == "unchanged from the base (no state directory here says whether it ran)")
+        // Without its secret, publish is skipped at main: it never ran.
+        _ = try sluice("apply", "--repo", folder.url.path, "--ref", "main", "--state", stateFolder.url.path)
+        #expect(try reasons()["prepare"] == "unchanged from the base, where it succeeded at this fingerprint")
+        #expect(try reasons()["publish"]?.hasPrefix("unchanged from the base, where it has never run") == true)
+
+        let applied = try run(sluiceBinaryPath, ["apply", "--repo", folder.url.path, "--ref", "main", "--state", stateFolder.url.path],
+                              environment: ["SLUICE_SECRETS_DIR": secrets.url.path])
+        #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
+        #expect(try reasons()["publish"] == "unchanged from the base, where it succeeded at this fingerprint")
+    }
 }

@@ -72,11 +72,15 @@ import Testing
                                     inputs: ["t.py": "2222222222222222222222222222222222222222"])
         #expect(new.changes(since: old) == [
             "run changed: `python3 train.py` → `python3 train.py --epochs 3`",
-            "env A changed",
+            "env A changed: `1` → `2`",
             "resources.cpu changed: 2 → 4",
             "input t.py changed: blob 1111111 → 2222222",
         ])
         #expect(old.changes(since: old).isEmpty)
+        let added = FingerprintInputs(run: "x", env: ["B": "on"], secrets: ["TOKEN": "hf-token"])
+        #expect(added.changes(since: FingerprintInputs(run: "x", env: ["A": "1"], secrets: ["TOKEN": "old-token"])) == [
+            "env A removed (was `1`)", "env B added: `on`", "secret TOKEN changed: old-token → hf-token",
+        ])
     }
 
     @Test func canonicalEncodingIsUnambiguous() {

@@ -140,7 +140,7 @@ public final class Reconciler {
     func branchPlans(against desired: DesiredState, loader: DesiredStateLoader) -> [String: String] {
         let followed = desired.commit.oid
         var pages: [String: String] = [:]
-        let base = ActualState.assumingSucceeded(desired)
+        let base = ActualState.assumingSucceeded(desired, ran: try? store.succeededFingerprints())
         for branch in (try? repository.branches()) ?? [] where branch != configuration.statusBranch {
             guard let tip = try? repository.branchTip(branch), tip != followed else { continue }
             let path = "plans/\(branch).md"

@@ -40,6 +40,8 @@ public struct TaskRecord: Sendable, Codable, Hashable {
     public var running: RunningAttempt?
     /// The latest attempt, when it failed.
     public var lastFailure: FailedAttempt?
+    /// Set when `lastSuccess` is assumed, a base ref's version in a review plan: whether it really ran.
+    public var base: BaseRun?
 
     public init(name: String, isService: Bool = false, lastSuccess: FingerprintInputs? = nil,
                 running: RunningAttempt? = nil, lastFailure: FailedAttempt? = nil) {
@@ -48,6 +50,21 @@ public struct TaskRecord: Sendable, Codable, Hashable {
         self.lastSuccess = lastSuccess
         self.running = running
         self.lastFailure = lastFailure
+    }
+}
+
+/// Whether a base ref's task, assumed done in a review plan, has a successful run on record.
+public enum BaseRun: String, Sendable, Codable, Hashable {
+    case ran, neverRan
+    /// No state directory to ask.
+    case unknown
+
+    var reason: String {
+        switch self {
+        case .ran: "unchanged from the base, where it succeeded at this fingerprint"
+        case .neverRan: "unchanged from the base, where it has never run: it runs with the base's own work, not because of this change"
+        case .unknown: "unchanged from the base (no state directory here says whether it ran)"
+        }
     }
 }
 
@@ -82,13 +99,17 @@ public struct FailedAttempt: Sendable, Codable, Hashable {
 extension ActualState {
     /// The actual state as it would be once every task of `desired` had succeeded (services stopped after running):
     /// a plan against it says what a branch would rerun compared with its base, for review before merging.
-    public static func assumingSucceeded(_ desired: DesiredState) -> ActualState {
+    /// - Parameter ran: fingerprints with a successful run on record, when a state directory is known: a base task at
+    ///   another fingerprint is marked as never having run, rather than described as having succeeded.
+    public static func assumingSucceeded(_ desired: DesiredState, ran: Set<String>? = nil) -> ActualState {
         var state = ActualState()
         for workflow in desired.workflows {
             var record = WorkflowRecord(name: workflow.name, commit: workflow.commit.hex)
             for task in workflow.workflow.tasks {
                 guard let inputs = workflow.fingerprints[task.name] else { continue }
-                record.tasks[task.name] = TaskRecord(name: task.name, isService: task.kind.isService, lastSuccess: inputs)
+                var assumed = TaskRecord(name: task.name, isService: task.kind.isService, lastSuccess: inputs)
+                assumed.base = ran.map { $0.contains(inputs.fingerprint) ? .ran : .neverRan } ?? .unknown
+                record.tasks[task.name] = assumed
                 state.succeededFingerprints.insert(inputs.fingerprint)
             }
             state.workflows[workflow.name] = record

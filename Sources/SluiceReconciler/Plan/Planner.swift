@@ -68,8 +68,8 @@ public enum Planner {
             }
             return (.cancel, "the running attempt is for an old fingerprint (\(whyChanged(inputs, since: running.inputs, executing: executing))); it is cancelled and the task runs again")
         }
-        if let last = record?.lastSuccess, last.fingerprint == fingerprint {
-            return (.upToDate, "succeeded at this fingerprint")
+        if let record, let last = record.lastSuccess, last.fingerprint == fingerprint {
+            return (.upToDate, record.base?.reason ?? "succeeded at this fingerprint")
         }
         if cache.contains(fingerprint) {
             let context = record?.lastSuccess.map { "; since then " + whyChanged(inputs, since: $0, executing: executing) + ", and changed back" } ?? ""
@@ -97,6 +97,7 @@ public enum Planner {
         }
         guard let last = record?.lastSuccess else { return (.start, "new service: it has never run") }
         if last.fingerprint == fingerprint {
+            if let base = record?.base { return (.upToDate, base.reason) }
             return servicesStayUp
                 ? (.restart, "not running; it is started again at the same fingerprint")
                 : (.upToDate, "was healthy at this fingerprint (`sluice controller` keeps services running)")
