@@ -130,7 +130,8 @@ public final class Reconciler {
 
     func statuses(_ context: PassContext) throws -> [WorkflowStatus] {
         let order = Dictionary(context.desired.workflows.map { ($0.name, $0.orderedTasks.map(\.name)) }, uniquingKeysWith: { a, _ in a })
-        return try WorkflowStatus.collect(from: store, layout: layout, order: order, healthy: healthyServices) { [executor] in
+        let definitions = Dictionary(context.desired.workflows.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        return try WorkflowStatus.collect(from: store, layout: layout, order: order, healthy: healthyServices, definitions: definitions) { [executor] in
             executor.logTail(of: AttemptHandle(id: $0.id, directory: $0.attemptPath), lines: 15)
         }
     }

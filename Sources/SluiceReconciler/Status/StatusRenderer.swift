@@ -55,11 +55,9 @@ public enum StatusRenderer {
         }
         out += metricsSection(workflow)
         if let chart = gantt(workflow) { out += "\n## Last run\n\n" + chart }
+        if let report = workflow.report { out += "\n" + report.markdown() }
         if let planned = workflow.planned {
-            out += "\n## Plan vs actual\n\n"
-            out += "The optimizer predicted a makespan of \(Durations.format(planned.makespan)) (lower bound \(Durations.format(planned.lowerBound)))"
-            if let actual = actualMakespan(workflow) { out += "; the run took \(Durations.format(actual))" }
-            out += ".\n\n" + PlanRenderer.scheduleGantt(planned, workflow: workflow.name)
+            out += "\n### Planned schedule\n\n" + PlanRenderer.scheduleGantt(planned, workflow: workflow.name)
         }
         return out
     }
@@ -86,13 +84,6 @@ public enum StatusRenderer {
             }
         }
         return out + "```\n"
-    }
-
-    /// From the first start to the last end among the tasks that ran.
-    static func actualMakespan(_ workflow: WorkflowStatus) -> Double? {
-        let starts = workflow.tasks.compactMap(\.startedAt), ends = workflow.tasks.compactMap(\.endedAt)
-        guard let first = starts.min(), let last = ends.max() else { return nil }
-        return last.timeIntervalSince(first)
     }
 
     static func statusYAML(_ workflow: WorkflowStatus) throws -> String {

@@ -15,6 +15,8 @@ public struct WorkflowStatus: Sendable, Codable, Hashable {
     public var planned: PoolSchedule?
     /// The metrics of the tasks that declare them, headline figures first.
     public var metrics: [MetricStatus] = []
+    /// How the last run went against its plan; made once the workflow has settled, and when its definition is known.
+    public var report: RunReport?
 }
 
 public struct ServiceStatus: Sendable, Codable, Hashable {
@@ -65,8 +67,10 @@ extension WorkflowStatus {
 
     /// Reads the status of every workflow the store knows, tasks in `order` (workflow → task names) where given.
     /// - Parameter healthy: attempt ids of services whose last health check passed.
+    /// - Parameter definitions: the workflows in force, by name: their pools' capacities and prices make the run report.
     public static func collect(from store: Store, layout: StateLayout? = nil, order: [String: [String]] = [:], healthy: Set<Int64> = [],
-                               now: Date = Date(), logTail: (Attempt) -> String? = { _ in nil }) throws -> [WorkflowStatus] {
+                               definitions: [String: DesiredWorkflow] = [:], now: Date = Date(),
+                               logTail: (Attempt) -> String? = { _ in nil }) throws -> [WorkflowStatus] {
         try store.workflowStates().sorted { $0.name < $1.name }.map { state in
             // A task renamed or deleted in git leaves the status with its definition; its attempts stay in the history.
             let defined = state.tasks.map(Set.init)
@@ -94,9 +98,17 @@ extension WorkflowStatus {
             }
             let planned = layout.flatMap { try? Data(contentsOf: $0.plannedSchedule(workflow: state.name)) }
                 .flatMap { try? JSONDecoder().decode(PoolSchedule.self, from: $0) }
-            return WorkflowStatus(name: state.name, commit: state.lastGoodCommit, phase: phase(of: state, tasks: tasks),
-                                  errors: state.errors, tasks: tasks, planned: planned,
-                                  metrics: MetricStatus.build(tasks, runs: runs))
+            var status = WorkflowStatus(name: state.name, commit: state.lastGoodCommit, phase: phase(of: state, tasks: tasks),
+                                        errors: state.errors, tasks: tasks, planned: planned,
+                                        metrics: MetricStatus.build(tasks, runs: runs))
+            // Made when the run has settled: while tasks run the controller sums statuses every few seconds.
+            if let definition = definitions[state.name], !["running", "pending"].contains(status.phase) {
+                let ran = try store.attempts(workflow: state.name, fingerprints: Set(tasks.map(\.fingerprint)))
+                    .filter { attempt in tasks.contains { $0.name == attempt.task && $0.fingerprint == attempt.fingerprint } }
+                status.report = RunReport.build(status, attempts: ran, history: try store.successfulDurations(workflow: state.name, limit: 21),
+                                                desired: definition, now: now)
+            }
+            return status
         }
     }
 

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import SluiceGit
+import SluiceReconciler
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Report a workflow's last run: makespan and cost planned against actual, the optimizer's lower bound, node utilisation, the slowest tasks against their history, anomalies.",
+        discussion: "The run is every attempt at the fingerprints in force, retries included. Prices and capacities come from the pool as defined at the run's commit in --repo. The same report is on the status branch, in the workflow's README.md."
+    )
+
+    @Argument(help: ArgumentHelp("The workflow.", valueName: "WORKFLOW"))
+    var workflow: String
+
+    @Option(help: ArgumentHelp("The watched repository, for the pool's prices and capacities.", valueName: "R"))
+    var repo: String = "."
+
+    @Option(help: ArgumentHelp("Read manifests only under this folder of the repository.", valueName: "DIR"))
+    var path: String?
+
+    @Option(help: "Output format: markdown or json.")
+    var output: ReportFormat = .markdown
+
+    @OptionGroup var state: StateOptions
+
+    func run() throws {
+        let session = Session(repo: repo, manifestFolder: path, stateDirectory: state.directory)
+        let store = try session.openStore(create: false)
+        guard let known = try store.workflowState(workflow) else {
+            let names = try store.workflowStates().map(\.name).sorted()
+            throw Failure("no workflow '\(workflow)' in \(StateLayout(root: state.directory).database.path)" + (names.isEmpty ? "" : "; it has \(names.joined(separator: ", "))"))
+        }
+        guard let commit = known.lastGoodCommit.flatMap(OID.init(hex:)) else { throw Failure("workflow '\(workflow)' has never had a valid definition, so it has not run") }
+        let repository = try session.openRepository()
+        let definition: DesiredWorkflow
+        do {
+            guard let found = try DesiredStateLoader(manifestFolder: path, clusterNodes: nil).load(from: repository, commit: commit)
+                .workflows.first(where: { $0.name == workflow }) else { throw Failure("commit \(commit.short) does not define workflow '\(workflow)'") }
+            definition = found
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure("cannot read workflow '\(workflow)' at \(commit.short) in '\(repo)' (give the watched repository with --repo): \(error)")
+        }
+        let status = try WorkflowStatus.collect(from: store, layout: StateLayout(root: state.directory), definitions: [workflow: definition])
+            .first { $0.name == workflow }
+        guard let status, let report = status.report else {
+            throw Failure(status.map { ["running", "pending"].contains($0.phase) ? "workflow '\(workflow)' is still \($0.phase): the report is made once its run settles" : "workflow '\(workflow)' has no run to report" }
+                          ?? "no workflow '\(workflow)'")
+        }
+        switch output {
+        case .markdown: print(report.markdown(heading: "#"), terminator: "")
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        }
+    }
+}
+
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+    case markdown, json
+}
