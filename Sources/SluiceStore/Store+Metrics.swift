@@ -51,10 +51,11 @@ extension Store {
         }
     }
 
-    /// The newest succeeded attempt of a task at `fingerprint` that has metrics or a warning; nil when none ran.
-    public func metricRun(workflow: String, task: String, fingerprint: String) throws(StoreError) -> MetricRun? {
+    /// The newest succeeded attempt at `fingerprint` that has metrics or a warning, under any workflow name: the same
+    /// fingerprint is the same work, so a preview's run or a twin's gives the numbers. Nil when none ran.
+    public func metricRun(fingerprint: String) throws(StoreError) -> MetricRun? {
         try read { db in
-            try Self.runs(db, where: "workflow = ? AND task = ? AND fingerprint = ?", [workflow, task, fingerprint], limit: 1).first
+            try Self.runs(db, where: "fingerprint = ?", [fingerprint], limit: 1).first
         }
     }
 

@@ -31,6 +31,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("File holding the webhook secret (GitHub/Gitea HMAC key, GitLab token); without it POST /hooks/git is refused.", valueName: "FILE"))
     var webhookSecretFile: String?
 
+    @Option(name: .customLong("preview"), help: ArgumentHelp("Also run the work of branches matching this pattern (e.g. 'exp/*'; repeatable), with the capacity the followed ref leaves free; their plans/<branch>.md pages show the results and metrics, and merging one reuses its outputs.", valueName: "GLOB"))
+    var previews: [String] = []
+
     @OptionGroup var state: StateOptions
     @OptionGroup var secrets: SecretsOptions
     @OptionGroup var verify: VerifyOptions
@@ -77,6 +80,7 @@ struct ControllerCommand: AsyncParsableCommand {
         reconciler.secretsDirectory = secrets.directory
         reconciler.signatureVerifier = verify.verifier
         reconciler.scheduleTimeLimit = 0.3
+        reconciler.previewBranches = previews
         var configuration = ControllerConfiguration(repository: repo, reconciler: reconciler)
         configuration.ref = ref
         configuration.interval = Durations.parse(interval)!

@@ -33,8 +33,11 @@ extension Dispatcher {
     func dispatchWaiting(now: Date) throws {
         guard !draining else { return }
         var position = 0, misses = 0
+        // Previews come last in dispatch order; they take no room that a waiting task of the followed ref could use.
+        var followedWaits = false
         while position < waitingForRoom.count, misses < 32 {
             let task = waitingForRoom[position]
+            if context.tasks[task].isPreview && followedWaits { break }
             let fingerprint = context.tasks[task].fingerprint
             if !context.tasks[task].task.kind.isService {
                 // A twin (same fingerprint: same command, inputs and needs) succeeded meanwhile: reuse its outputs.
@@ -56,6 +59,7 @@ extension Dispatcher {
                 setState(task, .busy)
                 misses = 0
             } else {
+                followedWaits = followedWaits || !context.tasks[task].isPreview
                 position += 1
                 misses += 1
             }
@@ -147,7 +151,8 @@ extension Dispatcher {
     /// by the drivers, at most once per `replanInterval`.
     func replan() throws -> Bool {
         guard waitingForRoom.count > 1 else { return false }
-        let waiting = states.indices.filter { states[$0] == .ready || states[$0] == .waitingForNeeds }
+        // Previews keep their place after the followed ref's work.
+        let waiting = states.indices.filter { (states[$0] == .ready || states[$0] == .waitingForNeeds) && !context.tasks[$0].isPreview }
         guard waiting.count > 1, waiting.count <= configuration.replanTaskLimit else { return false }
         let predicted = Dictionary(waiting.map { (context.tasks[$0].key, context.tasks[$0].predicted) }, uniquingKeysWith: { a, _ in a })
         let byPool = Dictionary(grouping: waiting.map { (context.tasks[$0].workflow, context.tasks[$0].task) }) { $0.0.pool.name }

@@ -129,9 +129,9 @@ final class Dispatcher {
         (unsettled > 0 && !draining) || !stopping.isEmpty || !started.isEmpty || !failedSubmissions.isEmpty
     }
 
-    /// Tasks that failed for good, or were skipped.
+    /// Tasks of the followed ref that failed for good, or were skipped (a preview's failure is its branch's business).
     var failedTasks: [String] {
-        states.indices.filter { states[$0] == .failed || states[$0] == .skipped }.map { context.tasks[$0].key }
+        states.indices.filter { (states[$0] == .failed || states[$0] == .skipped) && !context.tasks[$0].isPreview }.map { context.tasks[$0].key }
     }
 
     /// The earliest timer, for the driver's wait. Starts are recorded with the next event, or after
@@ -157,7 +157,8 @@ final class Dispatcher {
 
     /// Reads the store once: the attempts at the desired fingerprints, and every unfinished attempt with what it holds.
     private func load() throws {
-        let pools = Dictionary(context.desired.workflows.map { ($0.name, $0.pool.name) }, uniquingKeysWith: { first, _ in first })
+        let workflows = context.desired.workflows + context.previews.flatMap(\.workflows)
+        let pools = Dictionary(workflows.map { ($0.name, $0.pool.name) }, uniquingKeysWith: { first, _ in first })
         let byWorkflow = Dictionary(grouping: context.tasks.indices) { context.tasks[$0].workflow.name }
         for (workflow, positions) in byWorkflow {
             let fingerprints = Dictionary(positions.map { (context.tasks[$0].task.name, context.tasks[$0].fingerprint) }, uniquingKeysWith: { a, _ in a })

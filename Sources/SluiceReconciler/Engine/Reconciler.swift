@@ -101,8 +101,11 @@ public final class Reconciler {
         let order = Dictionary(tasks.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { a, _ in a })
         tasks.sort { ($0.plannedStart, order[$0.key]!) < ($1.plannedStart, order[$1.key]!) }
         tasks = dependencyStable(tasks)
+        let previews = self.previews(against: desired, loader: loader)
+        tasks += dependencyStable(previewTasks(previews, duration: duration))
         var context = PassContext(passID: passID, desired: desired, plan: plan, tasks: tasks,
                                   checkouts: Checkouts(repository: repository, layout: layout), retryScope: retryScope ?? .pass(passID))
+        context.previews = previews
         if configuration.branchPlans { context.branchPlans = branchPlans(against: desired, loader: loader) }
         return context
     }
@@ -121,8 +124,12 @@ public final class Reconciler {
         let notice = refusal.map { refusal in
             "## Refused commit\n\n`\(refusal.commit.short)` is not applied: \(refusal.reason). `\(context.desired.commit.oid.short)`, the last trusted commit, stays in force.\n"
         }
+        var plans = context.branchPlans
+        for preview in context.previews {
+            plans["plans/\(preview.branch).md", default: "# Plan of `\(preview.branch)`\n"] += try previewSection(preview, followed: context.desired)
+        }
         let commit = try writer.write(all, changed: changed.isEmpty ? all : changed, source: context.desired.commit.oid,
-                                      to: repository, repositoryName: repositoryName, plans: context.branchPlans,
+                                      to: repository, repositoryName: repositoryName, plans: plans,
                                       notice: notice, push: configuration.pushStatus)
         if let commit { observer(.statusCommitted(commit)) }
         return commit

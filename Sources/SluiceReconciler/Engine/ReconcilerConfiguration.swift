@@ -14,6 +14,8 @@ public struct ReconcilerConfiguration: Sendable {
     public var statusBranch = "sluice/status"
     /// Write `plans/<branch>.md` for every other branch of the repository (pull-request review).
     public var branchPlans = true
+    /// Branch patterns (`exp/*`) whose work is run, not only planned, with capacity the followed ref leaves free.
+    public var previewBranches: [String] = []
     /// Push the status branch after committing (for repositories mirrored from a remote).
     public var pushStatus = false
     /// Predicted duration of a task with no `estimate` and no history, for ordering.

@@ -13,6 +13,8 @@ struct DesiredTask: Sendable {
     /// Where the optimizer put it: ready tasks start in order of planned start, on their planned node when it has room.
     var plannedStart: Double
     var plannedNode: String?
+    /// A task of a previewed branch (`--preview`): it starts only with capacity that the followed ref leaves free.
+    var isPreview = false
 
     var key: String { "\(workflow.name)/\(task.name)" }
     var maxAttempts: Int { task.retries + 1 }
@@ -56,4 +58,6 @@ public struct PassContext: Sendable {
     var retryScope: RetryScope
     /// `plans/<branch>.md` files: what each other branch would run if merged.
     var branchPlans: [String: String] = [:]
+    /// Branches whose work runs as previews in this pass.
+    var previews: [PreviewBranch] = []
 }

@@ -79,7 +79,7 @@ public enum MetricsComparison {
 
     private static func run(_ store: Store?, _ workflow: String, _ task: String, _ fingerprint: String?) throws -> MetricRun? {
         guard let store, let fingerprint else { return nil }
-        return try store.metricRun(workflow: workflow, task: task, fingerprint: fingerprint)
+        return try store.metricRun(fingerprint: fingerprint)
     }
 
     private static func compare(workflow: String, task: String, here: MetricRun?, there: MetricRun?,

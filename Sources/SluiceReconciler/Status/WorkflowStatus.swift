@@ -92,7 +92,11 @@ extension WorkflowStatus {
                                       : nil,
                                   anomaly: Anomaly.check(attempt, history: history[attempt.task] ?? [], now: now))
             }
-            let runs = try store.metricRuns(workflow: state.name, limit: MetricStatus.trendLength)
+            var runs = try store.metricRuns(workflow: state.name, limit: MetricStatus.trendLength)
+            // A cache hit reuses a run made under another name (a preview, a twin): its numbers are this task's now.
+            for task in tasks where task.phase == .cached && runs[task.name]?.contains(where: { $0.fingerprint == task.fingerprint }) != true {
+                if let reused = try store.metricRun(fingerprint: task.fingerprint) { runs[task.name, default: []].insert(reused, at: 0) }
+            }
             for index in tasks.indices {
                 tasks[index].metricsWarning = runs[tasks[index].name]?.first { $0.fingerprint == tasks[index].fingerprint }?.warning
             }
