@@ -100,6 +100,7 @@ let package = Package(
                 "SluiceStore",
                 "SluiceExecution",
                 "SluiceServer",
+                "SluiceFeedback",
                 // Built with `sluice`, which starts it next to itself for every attempt.
                 "sluice-supervisor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

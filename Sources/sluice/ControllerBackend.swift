@@ -82,7 +82,7 @@ enum MetricsObserver {
             case .summary(let phases, let anomalies):
                 metrics.setTasks(byPhase: phases)
                 metrics.setAnomalies(anomalies)
-            case .serviceHealthy, .serviceUnhealthy, .statusCommitted: break
+            case .serviceHealthy, .serviceUnhealthy, .statusCommitted, .statuses: break
             }
             next(event)
         }

@@ -37,6 +37,7 @@ struct ControllerCommand: AsyncParsableCommand {
     @OptionGroup var state: StateOptions
     @OptionGroup var secrets: SecretsOptions
     @OptionGroup var verify: VerifyOptions
+    @OptionGroup var feedback: FeedbackOptions
 
     func validate() throws {
         guard let seconds = Durations.parse(interval), seconds > 0, seconds <= Durations.longest else {
@@ -86,8 +87,19 @@ struct ControllerCommand: AsyncParsableCommand {
         configuration.interval = Durations.parse(interval)!
         let secret = try webhookSecret()
         let metrics = ControllerMetrics()
+        let told = try feedback.observer(repository: repo, commitSummary: { try? store.commit($0)?.summary }, logger: Logger(label: "sluice.feedback"))
+        let progress: PassObserver = Progress(live: false).observer
+        let observer: PassObserver
+        if let told {
+            observer = { event in
+                told.observe(event)
+                progress(event)
+            }
+        } else {
+            observer = progress
+        }
         let controller = Controller(configuration: configuration, store: store, logger: logger,
-                                    observer: MetricsObserver.observer(metrics, then: Progress(live: false).observer))
+                                    observer: MetricsObserver.observer(metrics, then: observer))
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: controller)]
         if let address = listenAddress {
             let server = buildServer(backend: ControllerBackend(controller: controller, store: store, layout: StateLayout(root: state.directory)),
@@ -101,6 +113,10 @@ struct ControllerCommand: AsyncParsableCommand {
             try await group.run()
         } catch let held as StateLock.Held {
             throw Failure(held.description)
+        }
+        // What was said last (the final statuses) is worth a few seconds of shutdown.
+        if let told, await !told.sender.drain(timeout: 5) {
+            logger.warning("feedback still undelivered at exit", metadata: ["delivered": "\(told.sender.delivered)", "failed": "\(told.sender.failed)"])
         }
     }
 }

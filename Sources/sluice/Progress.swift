@@ -47,7 +47,7 @@ final class Progress: @unchecked Sendable {
             emit("\(workflow)/\(task)#\(attempt)", "↻ \(workflow)/\(task)  attempt \(attempt) retired: a newer version is healthy")
         case .statusCommitted(let commit):
             emit(nil, "⇢ status commit \(commit.short) on sluice/status")
-        case .fetched, .passFinished, .summary:
+        case .fetched, .passFinished, .summary, .statuses:
             break
         }
     }

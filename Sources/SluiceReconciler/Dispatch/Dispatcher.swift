@@ -134,6 +134,28 @@ final class Dispatcher {
         states.indices.filter { (states[$0] == .failed || states[$0] == .skipped) && !context.tasks[$0].isPreview }.map { context.tasks[$0].key }
     }
 
+    /// Where a previewed branch's tasks stand.
+    struct PreviewProgress {
+        var total = 0, succeeded = 0, failed = 0, unsettled = 0
+    }
+
+    /// By branch: how many of each preview's tasks are done, failed, or still to do.
+    var previewProgress: [String: PreviewProgress] {
+        var progress: [String: PreviewProgress] = [:]
+        for position in context.tasks.indices where context.tasks[position].isPreview {
+            let name = context.tasks[position].workflow.name
+            guard let at = name.firstIndex(of: "@") else { continue }
+            let branch = String(name[name.index(after: at)...])
+            progress[branch, default: PreviewProgress()].total += 1
+            switch states[position] {
+            case .satisfied: progress[branch]!.succeeded += 1
+            case .failed, .skipped: progress[branch]!.failed += 1
+            default: progress[branch]!.unsettled += 1
+            }
+        }
+        return progress
+    }
+
     /// The earliest timer, for the driver's wait. Starts are recorded with the next event, or after
     /// `startRecordDelay` at the latest: a short task's start and end then share one commit.
     var nextDeadline: Date? {

@@ -270,6 +270,7 @@ public final class Controller: Service, Sendable {
             loop.anomalous = anomalous
             loop.lastSummary = Date()
             observer(.summary(tasksByPhase: tasks.reduce(into: [:]) { $0[$1.1.phase.rawValue, default: 0] += 1 }, anomalies: anomalous.count))
+            observer(.statuses(current, commits: CommitOutcome.of(current, context: dispatcher.context, previews: dispatcher.previewProgress)))
         }
         loop.statusPending = loop.statusPending || changed || anomalyChanged || trigger != nil
         if loop.statusPending && (!dispatcher.inProgress || Date().timeIntervalSince(loop.lastStatus) >= configuration.statusInterval) {

@@ -20,6 +20,29 @@ public enum PassEvent: Sendable {
     case passFinished(duration: Double, failed: Bool)
     /// The controller's periodic look at every task: how many are in each phase, and how many run anomalously long.
     case summary(tasksByPhase: [String: Int], anomalies: Int)
+    /// The controller read every workflow's status: after each pass, and as its work moves. `commits` says how each
+    /// reconciled or previewed commit stands, for commit statuses on a forge.
+    case statuses([WorkflowStatus], commits: [CommitOutcome])
+}
+
+/// How the work a commit asks for stands: the followed commit's, or a previewed branch's tip.
+public struct CommitOutcome: Sendable, Hashable {
+    public enum State: String, Sendable, Hashable { case pending, success, failure }
+
+    /// Full hex.
+    public var commit: String
+    public var state: State
+    /// One line for people: "customer-service: 5 succeeded, 0 failed".
+    public var description: String
+    /// The branch, for a preview; nil for the followed ref.
+    public var preview: String?
+
+    public init(commit: String, state: State, description: String, preview: String? = nil) {
+        self.commit = commit
+        self.state = state
+        self.description = description
+        self.preview = preview
+    }
 }
 
 /// Receives pass events; called on the pass's own task, so it must not block for long.
