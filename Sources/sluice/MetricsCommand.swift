@@ -25,7 +25,8 @@ struct MetricsCommand: ParsableCommand {
     func run() throws {
         let session = Session(source, state)
         let repository = try session.openRepository()
-        let loader = DesiredStateLoader(manifestFolder: source.path, clusterNodes: nil)
+        var loader = DesiredStateLoader(manifestFolder: source.path, clusterNodes: nil)
+        loader.leavesClusterNodesUnread = true
         let side = MetricsComparison.Side(desired: try loader.load(from: repository, commit: try session.resolve(in: repository)), label: source.ref)
         let baseSide = try base.map { base in
             let commit = try Session(repo: source.repo, ref: base, stateDirectory: state.directory).resolve(in: repository, flag: "--base")

@@ -37,6 +37,10 @@ public struct DesiredStateLoader {
     /// that must not reach a cluster.
     public var clusterNodes: ClusterNodeReader?
 
+    /// For readers of results (`metrics`, `report`), which need fingerprints and not placements: a cluster pool's
+    /// nodes are left unread, and its workflows kept, rather than refused when `clusterNodes` is nil.
+    public var leavesClusterNodesUnread = false
+
     /// Parsed manifest files by blob, kept across loads: a commit that changes one file of a thousand parses one.
     public let cache: ManifestCache
 
@@ -70,6 +74,7 @@ public struct DesiredStateLoader {
     public func readClusterNodes(into manifests: inout ManifestSet) {
         let used = Set(manifests.workflows.map(\.pool))
         for pool in manifests.pools where pool.readsNodesFromCluster && used.contains(pool.name) {
+            if leavesClusterNodesUnread { continue }
             guard let clusterNodes else {
                 manifests.refusePool(pool.name, because: "its nodes are read from \(pool.engine.description) when a pass plans, not here")
                 continue
