@@ -36,22 +36,29 @@ public enum MetricsFile {
         }
         var values: [String: Double] = [:]
         var truncated = false
-        if let root { flatten(root, prefix: "", into: &values, truncated: &truncated) }
+        var visits = 0
+        if let root { flatten(root, prefix: "", into: &values, truncated: &truncated, visits: &visits) }
+        if visits > maximumVisits { return Reading(values: values, warning: "has more than \(maximumVisits) entries (YAML aliases count each time they are used); \(values.count) numbers are kept") }
         if values.isEmpty { return Reading(values: [:], warning: "holds no numbers") }
         if truncated { return Reading(values: values, warning: "holds more than \(maximumCount) numbers; the first \(maximumCount) are kept") }
         return Reading(values: values, warning: nil)
     }
 
-    private static func flatten(_ node: Node, prefix: String, into values: inout [String: Double], truncated: inout Bool) {
+    /// Entries walked at most: a few kilobytes of YAML aliases can stand for billions of them.
+    public static let maximumVisits = 100_000
+
+    private static func flatten(_ node: Node, prefix: String, into values: inout [String: Double], truncated: inout Bool, visits: inout Int) {
+        visits += 1
+        guard visits <= maximumVisits else { return }
         func join(_ key: String) -> String { prefix.isEmpty ? key : prefix + "." + key }
         switch node {
         case .mapping(let mapping):
             for (key, value) in mapping {
-                flatten(value, prefix: join(key.string ?? "?"), into: &values, truncated: &truncated)
+                flatten(value, prefix: join(key.string ?? "?"), into: &values, truncated: &truncated, visits: &visits)
             }
         case .sequence(let sequence):
             for (index, value) in sequence.enumerated() {
-                flatten(value, prefix: join(String(index)), into: &values, truncated: &truncated)
+                flatten(value, prefix: join(String(index)), into: &values, truncated: &truncated, visits: &visits)
             }
         case .scalar(let scalar):
             // A quoted "0.9" is a string the task chose to write as text; YAML's own words for infinity are not results.

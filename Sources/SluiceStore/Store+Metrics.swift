@@ -59,15 +59,28 @@ extension Store {
         }
     }
 
-    private static func runs(_ db: Database, where condition: String, _ arguments: StatementArguments, limit: Int) throws -> [MetricRun] {
+    /// For each of `fingerprints`, the newest succeeded attempt there with metrics or a warning, in one query.
+    public func metricRuns(fingerprints: Set<String>) throws(StoreError) -> [String: MetricRun] {
+        guard !fingerprints.isEmpty else { return [:] }
+        let sorted = fingerprints.sorted()
+        return try read { db in
+            let runs = try Self.runs(db, where: "fingerprint IN (\(databaseQuestionMarks(count: sorted.count)))", StatementArguments(sorted),
+                                     limit: .max, partition: "fingerprint")
+            return Dictionary(runs.map { ($0.fingerprint, $0) }, uniquingKeysWith: { newer, _ in newer })
+        }
+    }
+
+    /// The newest `limit` runs matching `condition` per `partition` (a task, or a fingerprint), newest first.
+    private static func runs(_ db: Database, where condition: String, _ arguments: StatementArguments, limit: Int,
+                             partition: String = "task") throws -> [MetricRun] {
         let attempts = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT id, task, fingerprint, commitOID, endedAt FROM (
-                SELECT id, task, fingerprint, commitOID, endedAt, ROW_NUMBER() OVER (PARTITION BY task ORDER BY id DESC) AS rank
+                SELECT id, task, fingerprint, commitOID, endedAt, ROW_NUMBER() OVER (PARTITION BY \(partition) ORDER BY id DESC) AS rank
                 FROM attempt
                 WHERE \(condition) AND phase = 'succeeded'
                   AND (EXISTS (SELECT 1 FROM metric WHERE attemptID = attempt.id)
                        OR EXISTS (SELECT 1 FROM metricWarning WHERE attemptID = attempt.id)))
-            WHERE rank <= ? ORDER BY task, rank
+            WHERE rank <= ? ORDER BY \(partition), rank
             """), arguments: arguments + [clamp(limit)])
         guard !attempts.isEmpty else { return [] }
         let ids = attempts.map { $0["id"] as Int64 }

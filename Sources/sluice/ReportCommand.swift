@@ -45,11 +45,11 @@ struct ReportCommand: ParsableCommand {
         } catch {
             throw Failure("cannot read workflow '\(workflow)' at \(commit.short) in '\(repo)' (give the watched repository with --repo): \(error)")
         }
-        let status = try WorkflowStatus.collect(from: store, layout: StateLayout(root: state.directory), definitions: [workflow: definition])
-            .first { $0.name == workflow }
+        let status = try WorkflowStatus.collect(from: store, layout: StateLayout(root: state.directory), definitions: [workflow: definition], only: workflow)
+            .first
         guard let status, let report = status.report else {
-            throw Failure(status.map { ["running", "pending"].contains($0.phase) ? "workflow '\(workflow)' is still \($0.phase): the report is made once its run settles" : "workflow '\(workflow)' has no run to report" }
-                          ?? "no workflow '\(workflow)'")
+            let running = status?.tasks.contains { !$0.isService && !$0.phase.isFinal } == true
+            throw Failure(running ? "workflow '\(workflow)' is still running: the report is made once its run settles" : "workflow '\(workflow)' has no run to report")
         }
         switch output {
         case .markdown: print(report.markdown(heading: "#"), terminator: "")

@@ -24,6 +24,13 @@ import Testing
         #expect(reading.warning?.contains("more than 1000 numbers") == true)
     }
 
+    @Test func aliasesCannotMakeAFewLinesWalkBillionsOfEntries() {
+        var yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...9 { yaml += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n" }
+        let reading = MetricsFile.parse(yaml + "score: 1\n")
+        #expect(reading.warning?.contains("more than 100000 entries") == true)
+    }
+
     @Test func pathsStayInTheOutputFolder() {
         #expect(MetricsPath.problem(with: "report.json") == nil)
         #expect(MetricsPath.problem(with: "/tmp/x")?.contains("absolute") == true)

@@ -33,7 +33,8 @@ extension Dispatcher {
     func dispatchWaiting(now: Date) throws {
         guard !draining else { return }
         var position = 0, misses = 0
-        // Previews come last in dispatch order; they take no room that a waiting task of the followed ref could use.
+        // Previews come last in dispatch order, and none starts while a ready task of the followed ref waits for room.
+        // A preview already running is not stopped for followed work that becomes ready later: it ends first.
         var followedWaits = false
         while position < waitingForRoom.count, misses < 32 {
             let task = waitingForRoom[position]

@@ -125,6 +125,8 @@ extension Dispatcher {
         healthy.remove(entry.attempt.id)
         release(entry)
         report.changed = true
+        // Also when no desired task owns it (a preview whose branch moved): its outputs are there for any twin.
+        if ended.phase == .succeeded { succeededFingerprints.insert(ended.fingerprint) }
         if let position = entry.task {
             recordAttempt(ended, task: position)
             markDirty(position)

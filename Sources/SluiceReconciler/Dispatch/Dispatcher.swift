@@ -81,6 +81,8 @@ final class Dispatcher {
     /// Older versions of rolled services being stopped because a newer one is healthy, by attempt id.
     var retiring = Set<Int64>()
     var report = DispatchReport()
+    /// Unfinished attempts of previews that this pass no longer runs: stopped when it begins.
+    var orphanedPreviews: [Attempt] = []
     /// Recorded in the open batch; submitted after its commit.
     var recorded: [Submission] = []
     /// Submitted, with the supervisor's pid: recorded as started in the next batch.
@@ -143,9 +145,7 @@ final class Dispatcher {
     var previewProgress: [String: PreviewProgress] {
         var progress: [String: PreviewProgress] = [:]
         for position in context.tasks.indices where context.tasks[position].isPreview {
-            let name = context.tasks[position].workflow.name
-            guard let at = name.firstIndex(of: "@") else { continue }
-            let branch = String(name[name.index(after: at)...])
+            guard let branch = PreviewName.parse(context.tasks[position].workflow.name)?.branch else { continue }
             progress[branch, default: PreviewProgress()].total += 1
             switch states[position] {
             case .satisfied: progress[branch]!.succeeded += 1
@@ -180,7 +180,7 @@ final class Dispatcher {
     /// Reads the store once: the attempts at the desired fingerprints, and every unfinished attempt with what it holds.
     private func load() throws {
         let workflows = context.desired.workflows + context.previews.flatMap(\.workflows)
-        let pools = Dictionary(workflows.map { ($0.name, $0.pool.name) }, uniquingKeysWith: { first, _ in first })
+        var pools = Dictionary(workflows.map { ($0.name, $0.pool.name) }, uniquingKeysWith: { first, _ in first })
         let byWorkflow = Dictionary(grouping: context.tasks.indices) { context.tasks[$0].workflow.name }
         for (workflow, positions) in byWorkflow {
             let fingerprints = Dictionary(positions.map { (context.tasks[$0].task.name, context.tasks[$0].fingerprint) }, uniquingKeysWith: { a, _ in a })
@@ -197,6 +197,11 @@ final class Dispatcher {
         for attempt in try store.unfinishedAttempts() {
             let position = index["\(attempt.workflow)/\(attempt.task)"].flatMap { context.tasks[$0].fingerprint == attempt.fingerprint ? $0 : nil }
             var entry = Running(attempt: attempt, task: position, nodeKey: nil, demand: [:], gpus: [])
+            if let preview = PreviewName.parse(attempt.workflow) {
+                // A preview no longer run (its branch moved, merged or went): it holds its node until it is stopped.
+                if pools[attempt.workflow] == nil { pools[attempt.workflow] = pools[preview.workflow] }
+                if position == nil { orphanedPreviews.append(attempt) }
+            }
             if let pool = pools[attempt.workflow], let node = attempt.node,
                let inputs = try? decoder.decode(FingerprintInputs.self, from: Data(attempt.inputsJSON.utf8)) {
                 entry.nodeKey = Self.nodeKey(pool, node)
@@ -211,6 +216,8 @@ final class Dispatcher {
 
     /// Looks at every unfinished attempt once (adopting, collecting or starting it), then at every task.
     func begin() throws {
+        for attempt in orphanedPreviews { executor.cancel(handle(attempt)) }
+        orphanedPreviews.removeAll()
         for id in running.keys.sorted() { try look(at: id) }
         for position in context.tasks.indices { dirty.insert(position) }
         try settle()
@@ -292,6 +299,11 @@ final class Dispatcher {
             return
         }
         let state = try progress(of: position, current: current, counted: counted, now: now)
+        // Secrets are for the followed ref's work: a branch's tasks must not read them before review.
+        if state == .ready, task.isPreview, let variable = task.task.secrets.keys.sorted().first {
+            try skip(position, why: "previews get no secrets, and it needs \(variable) (secret \(task.task.secrets[variable]!)); it runs once merged", counted: counted, now: now)
+            return
+        }
         // A secret is looked for when the task could start, so one added meanwhile is found by the next pass.
         if state == .ready, !task.task.secrets.isEmpty, let missing = SecretsFolder(path: configuration.secretsDirectory).problem(for: task.task) {
             logger.error("a secret is missing", metadata: ["workflow": "\(task.workflow.name)", "task": "\(task.task.name)", "error": "\(missing)"])

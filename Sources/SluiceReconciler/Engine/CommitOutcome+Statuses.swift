@@ -24,7 +24,9 @@ extension CommitOutcome {
         var outcomes = [CommitOutcome(commit: followed, state: state, description: description)]
         for preview in context.previews {
             let progress = previews[preview.branch] ?? Dispatcher.PreviewProgress()
-            let state: State = progress.failed > 0 ? .failure : progress.unsettled > 0 ? .pending : .success
+            // A branch whose manifests have errors is no success, even with nothing to run.
+            let broken = !preview.desired.diagnostics.isEmpty
+            let state: State = progress.failed > 0 || broken ? .failure : progress.unsettled > 0 ? .pending : .success
             var words = "preview: \(progress.succeeded) of \(progress.total) tasks done"
             if progress.failed > 0 { words += ", \(progress.failed) failed" }
             if !preview.problems.isEmpty { words += "; \(preview.problems.count) workflow(s) not previewed" }

@@ -21,6 +21,12 @@ public struct PreviewBranch: Sendable {
 /// Outputs are kept by fingerprint, shared by both names: that is what makes a merge reuse the preview's work.
 public enum PreviewName {
     public static func of(_ workflow: String, branch: String) -> String { "\(workflow)@\(branch)" }
+
+    /// The workflow and branch of a preview's name; nil for a workflow of the followed ref.
+    public static func parse(_ name: String) -> (workflow: String, branch: String)? {
+        guard let at = name.firstIndex(of: "@") else { return nil }
+        return (String(name[..<at]), String(name[name.index(after: at)...]))
+    }
 }
 
 /// Branch patterns as the shell writes them: `exp/*` matches `exp/a` and `exp/a/b`.
@@ -40,17 +46,39 @@ extension Reconciler {
         var found: [PreviewBranch] = []
         for branch in ((try? repository.branches()) ?? []).sorted()
         where branch != configuration.statusBranch && BranchPattern.matches(branch, configuration.previewBranches) {
-            guard let tip = try? repository.branchTip(branch), tip != followed, let state = try? loader.load(from: repository, commit: tip) else { continue }
+            guard let tip = try? repository.branchTip(branch), tip != followed else { continue }
+            // With --verify-signatures a branch's tip runs only when a trusted key signed it, as the followed ref's does.
+            if let verifier = configuration.signatureVerifier {
+                let verdict = Result { try verifier.trusted(from: tip, in: repository) }
+                guard case .success(let trusted) = verdict, trusted.refusal == nil else {
+                    let reason = (try? verdict.get().refusal?.reason) ?? verdict.failureDescription
+                    logger.warning("preview refused", metadata: ["branch": "\(branch)", "commit": "\(tip.short)", "reason": "\(reason ?? "unknown")"])
+                    continue
+                }
+            }
+            guard let state = try? loader.load(from: repository, commit: tip) else { continue }
             var preview = PreviewBranch(branch: branch, tip: tip, desired: state, workflows: [], problems: [])
             for workflow in state.workflows where !state.rejectedWorkflows.contains(workflow.name) {
                 guard let pool = desired.manifests.pools.first(where: { $0.name == workflow.pool.name }) else {
                     preview.problems.append("\(workflow.name) is not previewed: its pool '\(workflow.pool.name)' does not exist at \(followed.short)")
                     continue
                 }
+                // It was checked against the branch's own pool; it runs on the followed commit's.
+                if let task = workflow.orderedTasks.first(where: { task in !pool.nodes.contains { task.resources.fits(in: $0.capacity) } }) {
+                    preview.problems.append("\(workflow.name) is not previewed: task '\(task.name)' fits on no node of pool '\(pool.name)' as \(followed.short) defines it")
+                    continue
+                }
+                // A service is not previewed, and neither is what needs one: it would run against no service, or the
+                // followed ref's, and leave outputs under a fingerprint that names the branch's.
+                var left = Set<String>()
+                for task in workflow.orderedTasks where task.kind.isService || task.needs.contains(where: left.contains) { left.insert(task.name) }
+                if !left.isEmpty {
+                    preview.problems.append("\(workflow.name): \(left.sorted().joined(separator: ", ")) not previewed (services, and tasks that need one, run once merged)")
+                }
                 var renamed = workflow
                 renamed.workflow.name = PreviewName.of(workflow.name, branch: branch)
                 renamed.pool = pool
-                renamed.orderedTasks = workflow.orderedTasks.filter { !$0.kind.isService }
+                renamed.orderedTasks = workflow.orderedTasks.filter { !left.contains($0.name) }
                 renamed.workflow.tasks = renamed.orderedTasks
                 preview.workflows.append(renamed)
             }
@@ -66,7 +94,7 @@ extension Reconciler {
     func previewTasks(_ previews: [PreviewBranch], duration: PlanScheduler.DurationModel) -> [DesiredTask] {
         previews.flatMap { preview in
             preview.workflows.flatMap { workflow in
-                let original = String(workflow.name.prefix { $0 != "@" })
+                let original = PreviewName.parse(workflow.name)?.workflow ?? workflow.name
                 return workflow.orderedTasks.map { task in
                     var desired = DesiredTask(workflow: workflow, task: task, predicted: duration(original, task), planned: nil)
                     desired.isPreview = true
@@ -88,7 +116,7 @@ extension Reconciler {
             for workflow in preview.workflows {
                 let fingerprints = Dictionary(workflow.orderedTasks.map { ($0.name, workflow.fingerprints[$0.name]!.fingerprint) }, uniquingKeysWith: { a, _ in a })
                 let attempts = try store.attempts(workflow: workflow.name, fingerprints: Set(fingerprints.values))
-                let original = String(workflow.name.prefix { $0 != "@" })
+                let original = PreviewName.parse(workflow.name)?.workflow ?? workflow.name
                 for task in workflow.orderedTasks {
                     let mine = attempts.filter { $0.task == task.name && $0.fingerprint == fingerprints[task.name] }
                     let phase = mine.last.map { StatusRenderer.badge($0.phase.rawValue) } ?? "⏳ waiting"
@@ -108,5 +136,12 @@ extension Reconciler {
             out += "| \(row.workflow) | \(row.task) | \(row.metric ?? "—") | \(value) | \(before) | \(change) |\n"
         }
         return out
+    }
+}
+
+private extension Result {
+    var failureDescription: String? {
+        if case .failure(let error) = self { return "\(error)" }
+        return nil
     }
 }

@@ -70,23 +70,22 @@ extension Reconciler {
         let files = FileManager.default
         let root = layout.root.appendingPathComponent("attempts")
         var found: [FinishedAttempt] = []
-        for workflow in (try? files.contentsOfDirectory(atPath: root.path)) ?? [] {
-            for task in (try? files.contentsOfDirectory(atPath: root.appendingPathComponent(workflow).path)) ?? [] {
-                let taskFolder = root.appendingPathComponent(workflow).appendingPathComponent(task)
-                for name in (try? files.contentsOfDirectory(atPath: taskFolder.path)) ?? [] {
-                    let folder = taskFolder.appendingPathComponent(name).path
-                    guard let data = files.contents(atPath: folder + "/spec.json"),
-                          let spec = try? JSONDecoder().decode(AttemptSpec.self, from: data),
-                          spec.environment["SLUICE_PORT"] == nil,  // services are started again, not recovered
-                          spec.environment["SLUICE_WORKFLOW"] == workflow, spec.environment["SLUICE_TASK"] == task,
-                          let output = spec.environment["SLUICE_OUTPUT"], files.fileExists(atPath: output),
-                          case .finished(let result) = executor.status(of: AttemptHandle(id: 0, directory: folder)),
-                          result.succeeded else { continue }
-                    found.append(FinishedAttempt(workflow: workflow, task: task, fingerprint: URL(fileURLWithPath: output).lastPathComponent,
-                                                 commit: URL(fileURLWithPath: spec.workingDirectory).lastPathComponent,
-                                                 folder: folder, result: result))
-                }
-            }
+        // `attempts/<workflow>/<task>/<attempt>/spec.json`, where a preview's workflow (`w@exp/a`) may hold a '/'.
+        let enumerator = files.enumerator(atPath: root.path)
+        while let relative = enumerator?.nextObject() as? String {
+            guard relative.hasSuffix("/spec.json") else { continue }
+            let folder = root.appendingPathComponent(relative).deletingLastPathComponent().path
+            guard let data = files.contents(atPath: folder + "/spec.json"),
+                  let spec = try? JSONDecoder().decode(AttemptSpec.self, from: data),
+                  spec.environment["SLUICE_PORT"] == nil,  // services are started again, not recovered
+                  let workflow = spec.environment["SLUICE_WORKFLOW"], let task = spec.environment["SLUICE_TASK"],
+                  URL(fileURLWithPath: folder).deletingLastPathComponent().path == root.appendingPathComponent(workflow).appendingPathComponent(task).path,
+                  let output = spec.environment["SLUICE_OUTPUT"], files.fileExists(atPath: output),
+                  case .finished(let result) = executor.status(of: AttemptHandle(id: 0, directory: folder)),
+                  result.succeeded else { continue }
+            found.append(FinishedAttempt(workflow: workflow, task: task, fingerprint: URL(fileURLWithPath: output).lastPathComponent,
+                                         commit: URL(fileURLWithPath: spec.workingDirectory).lastPathComponent,
+                                         folder: folder, result: result))
         }
         // One row per fingerprint is enough to find its outputs; the newest result stands.
         let newest = Dictionary(grouping: found) { "\($0.workflow)/\($0.task)/\($0.fingerprint)" }.values.compactMap { group in

@@ -32,6 +32,8 @@ public final class Reconciler {
     let manifestCache = ManifestCache()
     /// Status pages rendered by earlier passes, reused while a workflow's status stays the same.
     let renderCache = RenderCache()
+    /// Run reports made by earlier passes, made again only when a workflow's tasks change.
+    let reportCache = ReportCache()
     /// The newest commit refused for its signature, shown in the status until a trusted tip replaces it.
     public internal(set) var refusal: SignatureVerifier.Refusal?
     /// How many times a schedule was re-optimized after a surprise.
@@ -138,7 +140,8 @@ public final class Reconciler {
     func statuses(_ context: PassContext) throws -> [WorkflowStatus] {
         let order = Dictionary(context.desired.workflows.map { ($0.name, $0.orderedTasks.map(\.name)) }, uniquingKeysWith: { a, _ in a })
         let definitions = Dictionary(context.desired.workflows.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        return try WorkflowStatus.collect(from: store, layout: layout, order: order, healthy: healthyServices, definitions: definitions) { [executor] in
+        return try WorkflowStatus.collect(from: store, layout: layout, order: order, healthy: healthyServices, definitions: definitions,
+                                          reports: reportCache) { [executor] in
             executor.logTail(of: AttemptHandle(id: $0.id, directory: $0.attemptPath), lines: 15)
         }
     }

@@ -61,7 +61,10 @@ public enum MetricChange {
         let magnitude = max(abs(old), abs(new))
         guard magnitude > 0 else { return 0 }
         let scale = pow(10, 12 - (log10(magnitude)).rounded(.up))
-        return ((new - old) * scale).rounded() / scale
+        // Near the smallest doubles the scale overflows; NaN would make every status unencodable.
+        guard scale.isFinite, scale > 0 else { return new - old }
+        let rounded = ((new - old) * scale).rounded() / scale
+        return rounded.isFinite ? rounded : new - old
     }
 
     /// A number for people: at most six significant digits, no exponent in everyday ranges, `+` on a signed change.

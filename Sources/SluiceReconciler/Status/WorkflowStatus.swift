@@ -69,9 +69,9 @@ extension WorkflowStatus {
     /// - Parameter healthy: attempt ids of services whose last health check passed.
     /// - Parameter definitions: the workflows in force, by name: their pools' capacities and prices make the run report.
     public static func collect(from store: Store, layout: StateLayout? = nil, order: [String: [String]] = [:], healthy: Set<Int64> = [],
-                               definitions: [String: DesiredWorkflow] = [:], now: Date = Date(),
-                               logTail: (Attempt) -> String? = { _ in nil }) throws -> [WorkflowStatus] {
-        try store.workflowStates().sorted { $0.name < $1.name }.map { state in
+                               definitions: [String: DesiredWorkflow] = [:], reports: ReportCache = ReportCache(), only: String? = nil,
+                               now: Date = Date(), logTail: (Attempt) -> String? = { _ in nil }) throws -> [WorkflowStatus] {
+        try store.workflowStates().filter { only == nil || $0.name == only }.sorted { $0.name < $1.name }.map { state in
             // A task renamed or deleted in git leaves the status with its definition; its attempts stay in the history.
             let defined = state.tasks.map(Set.init)
             let latest = try store.latestAttempts(workflow: state.name).filter { defined?.contains($0.task) ?? true }
@@ -94,8 +94,10 @@ extension WorkflowStatus {
             }
             var runs = try store.metricRuns(workflow: state.name, limit: MetricStatus.trendLength)
             // A cache hit reuses a run made under another name (a preview, a twin): its numbers are this task's now.
-            for task in tasks where task.phase == .cached && runs[task.name]?.contains(where: { $0.fingerprint == task.fingerprint }) != true {
-                if let reused = try store.metricRun(fingerprint: task.fingerprint) { runs[task.name, default: []].insert(reused, at: 0) }
+            let reusing = tasks.filter { task in task.phase == .cached && runs[task.name]?.contains { $0.fingerprint == task.fingerprint } != true }
+            let reused = try store.metricRuns(fingerprints: Set(reusing.map(\.fingerprint)))
+            for task in reusing {
+                if let run = reused[task.fingerprint] { runs[task.name, default: []].insert(run, at: 0) }
             }
             for index in tasks.indices {
                 tasks[index].metricsWarning = runs[tasks[index].name]?.first { $0.fingerprint == tasks[index].fingerprint }?.warning
@@ -105,15 +107,27 @@ extension WorkflowStatus {
             var status = WorkflowStatus(name: state.name, commit: state.lastGoodCommit, phase: phase(of: state, tasks: tasks),
                                         errors: state.errors, tasks: tasks, planned: planned,
                                         metrics: MetricStatus.build(tasks, runs: runs))
-            // Made when the run has settled: while tasks run the controller sums statuses every few seconds.
-            if let definition = definitions[state.name], !["running", "pending"].contains(status.phase) {
-                let ran = try store.attempts(workflow: state.name, fingerprints: Set(tasks.map(\.fingerprint)))
-                    .filter { attempt in tasks.contains { $0.name == attempt.task && $0.fingerprint == attempt.fingerprint } }
-                status.report = RunReport.build(status, attempts: ran, history: try store.successfulDurations(workflow: state.name, limit: 21),
-                                                desired: definition, now: now)
+            // Made once the batch work has settled (services may run on), and again only when the tasks change: the
+            // controller sums statuses every few seconds while anything runs.
+            let settled = !tasks.contains { !$0.isService && !$0.phase.isFinal }
+            if let definition = definitions[state.name], settled, !["removed", "invalid"].contains(status.phase) {
+                status.report = try reports.report(for: status) {
+                    try RunReport.build(status, attempts: lastRun(of: state.name, tasks: tasks, in: store),
+                                        history: try store.successfulDurations(workflow: state.name, limit: 21), desired: definition, now: now)
+                }
             }
             return status
         }
+    }
+
+    /// The attempts of the last run: at the fingerprints in force, for the commit of the newest one that started. A task
+    /// unchanged since an older commit ran then, not in this run.
+    private static func lastRun(of workflow: String, tasks: [TaskStatus], in store: Store) throws -> [Attempt] {
+        let inForce = Set(tasks.map { $0.name + "\u{0}" + $0.fingerprint })
+        let attempts = try store.attempts(workflow: workflow, fingerprints: Set(tasks.map(\.fingerprint)))
+            .filter { inForce.contains($0.task + "\u{0}" + $0.fingerprint) }
+        guard let newest = attempts.filter({ $0.startedAt != nil && !$0.isService }).max(by: { $0.id < $1.id }) else { return [] }
+        return attempts.filter { $0.commit == newest.commit }
     }
 
     private static func phase(of state: WorkflowState, tasks: [TaskStatus]) -> String {
@@ -124,5 +138,20 @@ extension WorkflowStatus {
         if phases.contains(.running) || phases.contains(.pending) { return "running" }
         if !phases.isDisjoint(with: [.failed, .timedOut, .skipped, .cancelled]) { return "failed" }
         return tasks.isEmpty ? "pending" : "succeeded"
+    }
+}
+
+/// Run reports by workflow with the task statuses they were made from: a report is made again only when those change.
+public final class ReportCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var reports: [String: (tasks: [TaskStatus], planned: PoolSchedule?, report: RunReport?)] = [:]
+
+    public init() {}
+
+    func report(for status: WorkflowStatus, make: () throws -> RunReport?) rethrows -> RunReport? {
+        if let known = lock.withLock({ reports[status.name] }), known.tasks == status.tasks, known.planned == status.planned { return known.report }
+        let report = try make()
+        lock.withLock { reports[status.name] = (status.tasks, status.planned, report) }
+        return report
     }
 }
