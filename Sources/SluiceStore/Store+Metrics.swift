@@ -59,6 +59,13 @@ extension Store {
         }
     }
 
+    /// The newest succeeded attempt at `fingerprint`, under any workflow: the one whose outputs a cache hit reuses.
+    public func newestSuccess(fingerprint: String) throws(StoreError) -> Attempt? {
+        try read { db in
+            try Attempt.fetchAll(db, where: "fingerprint = ? AND phase = 'succeeded'", [fingerprint], suffix: "ORDER BY id DESC LIMIT 1").first
+        }
+    }
+
     /// For each of `fingerprints`, the newest succeeded attempt there with metrics or a warning, in one query.
     public func metricRuns(fingerprints: Set<String>) throws(StoreError) -> [String: MetricRun] {
         guard !fingerprints.isEmpty else { return [:] }

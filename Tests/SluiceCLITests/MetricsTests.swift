@@ -102,6 +102,28 @@ import Testing
         #expect((validate.stdout + validate.stderr).contains("bad.yaml:9:17: metrics file '../escape.json' of task 'a' leaves the task's output folder"), "\(validate.stdout + validate.stderr)")
     }
 
+    @Test func metricsDeclaredAfterATaskRanAreReadFromItsOutputsWithoutRunningIt() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("sluice.yaml", controllerManifest("""
+            - name: train
+              run: echo '{"accuracy":0.7}' > "$SLUICE_OUTPUT/metrics.json"
+        """))
+        try commitAll(in: folder.url, initialize: true)
+        let stateFolder = try TemporaryFolder()
+        #expect(try sluice("apply", "--repo", folder.url.path, "--state", stateFolder.url.path).status == 0)
+        try folder.write("sluice.yaml", controllerManifest("""
+            - name: train
+              run: echo '{"accuracy":0.7}' > "$SLUICE_OUTPUT/metrics.json"
+              metrics: [metrics.json]
+        """))
+        try commitAll(in: folder.url, message: "declare the metrics")
+        let second = try sluice("apply", "--repo", folder.url.path, "--state", stateFolder.url.path)
+        #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
+        #expect(!second.stdout.contains("▶ w/train"), "the task does not run again")
+        let metrics = try sluice("metrics", "--repo", folder.url.path, "--state", stateFolder.url.path, "--output", "json")
+        #expect(try rows(metrics.stdout).first?["value"] as? Double == 0.7, "\(metrics.stdout)")
+    }
+
     private func rows(_ json: String) throws -> [[String: Any]] {
         try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
     }

@@ -352,6 +352,7 @@ final class Dispatcher {
         if !isService && current.contains(where: { $0.phase == .succeeded || $0.phase == .cached }) {
             // Back at a fingerprint that ran before (a revert): record the reuse, so the task's latest row is current.
             if newestFingerprint[position] != task.fingerprint { try recordCacheHit(position, now: now) }
+            try backfillMetrics(position)
             return .satisfied
         }
         if let unfinished = current.last(where: { !$0.phase.isFinal }) {
@@ -363,6 +364,7 @@ final class Dispatcher {
         // of this task at it (a twin, or another workflow, succeeded since).
         if !isService, succeededFingerprints.contains(task.fingerprint) {
             try recordCacheHit(position, now: now)
+            try backfillMetrics(position)
             return .satisfied
         }
         let failures = counted.filter { [.failed, .timedOut, .cancelled].contains($0.phase) }
@@ -376,6 +378,16 @@ final class Dispatcher {
             }
         }
         return .ready
+    }
+
+    /// A task that declares metrics, satisfied by a run that stored none (`metrics:` was added after it ran, or a twin
+    /// that declares none made the outputs): its outputs are read now, once; a missing file is stored as a warning too.
+    private func backfillMetrics(_ position: Int) throws {
+        let task = context.tasks[position]
+        guard !task.task.metrics.isEmpty, try store.metricRun(fingerprint: task.fingerprint) == nil,
+              let source = try store.newestSuccess(fingerprint: task.fingerprint) else { return }
+        try recordMetrics(of: source, declared: task.task.metrics)
+        report.changed = true
     }
 
     private func recordCacheHit(_ position: Int, now: Date) throws {
