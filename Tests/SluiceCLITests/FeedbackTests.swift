@@ -81,6 +81,39 @@ import Testing
         #expect(recovered.json["commitSummary"] as? String == "fix it")
     }
 
+    /// A service that answers its health check for 3 s, then 500: after the controller's 10 s of grace it is unhealthy.
+    @Test func aServiceThatStopsAnsweringItsHealthCheckIsNotified() throws {
+        let (folder, repo) = try committedRepository("""
+            - name: api
+              service:
+                run: python3 flaky.py
+                health: {http: /healthz}
+        """)
+        try folder.write("repo/flaky.py", """
+        import http.server, os, time
+        start = time.time()
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200 if time.time() - start < 3 else 500)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            def log_message(self, *args):
+                pass
+        http.server.HTTPServer(("127.0.0.1", int(os.environ["SLUICE_PORT"])), Handler).serve_forever()
+        """)
+        try commitAll(in: repo, message: "a flaky service")
+        let receiver = try Receiver(failFirst: "/none")
+        defer { receiver.stop() }
+        let controller = try RunningController(repo: repo, state: folder.url.appendingPathComponent("state"),
+                                               arguments: ["--notify", "http://127.0.0.1:\(receiver.port)/hook"])
+        defer { controller.stop() }
+        let unhealthy = try #require(receiver.eventually(timeout: 60) { $0.json["event"] as? String == "service.unhealthy" }, "\(controller.output)")
+        #expect(unhealthy.json["workflow"] as? String == "w")
+        #expect(unhealthy.json["task"] as? String == "api")
+        #expect(unhealthy.json["reason"] as? String == "stopped answering its health check")
+        #expect(unhealthy.header("X-Sluice-Signature-256") == nil, "no secret, no signature")
+    }
+
     @Test func badFeedbackFlagsAreUsageErrors() throws {
         let noToken = try sluice("controller", "--repo", ".", "--forge", "github")
         #expect(noToken.status == 64 || noToken.status == 2)

@@ -19,6 +19,9 @@ import Testing
               inputs: [data/accuracy.json]
               resources: {cpu: 1}
               metrics: [metrics.json]
+            - name: publish
+              run: test -n "$TOKEN"
+              secrets: {TOKEN: hub-token}
         """, capacity: "{cpu: 1, memory: 4Gi}"))
         try folder.write("repo/data/raw.txt", "some rows\n")
         try folder.write("repo/data/accuracy.json", #"{"accuracy": 0.80}"#)
@@ -29,15 +32,18 @@ import Testing
         try git(repo, "checkout", "-q", "main")
 
         let state = folder.url.appendingPathComponent("state")
-        let controller = try RunningController(repo: repo, state: state, arguments: ["--preview", "exp/*"])
+        try folder.write("secrets/hub-token", "s3cret")
+        let controller = try RunningController(repo: repo, state: state, arguments: ["--preview", "exp/*", "--secrets-dir", folder.url.appendingPathComponent("secrets").path])
         defer { controller.stop() }
         let page = { (try? run("/usr/bin/git", ["-C", repo.path, "show", "sluice/status:plans/exp/better.md"]).stdout) ?? "" }
         let ready = eventually(timeout: 60) { page().contains("| w | train | accuracy | 0.85 | 0.8 | +0.05 |") }
         #expect(ready, "\(page())\n\(controller.output)")
         #expect(page().contains("## Preview run"))
-        #expect(page().contains("| w | train | ✅ succeeded | 1 |"), "\(page())")
+        #expect(page().contains("- ⚠️ w: publish not previewed (services, tasks with secrets, and what needs them run once merged)"), "\(page())")
+        #expect(!controller.output.contains("w@exp/better/publish"))
+        #expect(page().contains("| w | train | ✅ succeeded | 1 |  |"), "\(page())")
         // clean is the same work on both branches: the preview reused the followed ref's outputs.
-        #expect(page().contains("| w | clean | ✅ cached | 0 |"), "\(page())")
+        #expect(page().contains("| w | clean | ✅ cached | 0 | outputs of an earlier run at this fingerprint reused |"), "\(page())")
 
         // The followed ref's work went first: the preview's train started after the followed ref's last task ended.
         let log = controller.output
@@ -55,6 +61,7 @@ import Testing
         // Nothing ran for the merge: train's outputs and metrics are the preview's.
         #expect(try attemptFolders(state, "w/train") == 1)
         #expect(try attemptFolders(state, "w/clean") == 1)
+        #expect(try attemptFolders(state, "w/publish") == 1, "publish, not previewed and unchanged by the branch, ran once on main")
         #expect(status().contains("phase: cached"))
         let metrics = try sluice("metrics", "--repo", repo.path, "--state", state.path, "--output", "json")
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(metrics.stdout.utf8)) as? [[String: Any]])

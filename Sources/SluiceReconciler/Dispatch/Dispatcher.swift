@@ -91,7 +91,7 @@ final class Dispatcher {
     var firstUnrecordedStart: Date?
 
     init(context: PassContext, store: Store, executor: any Executor, layout: StateLayout, configuration: ReconcilerConfiguration,
-         observer: @escaping PassObserver, logger: Logger, healthy: Set<Int64>) throws {
+         observer: @escaping PassObserver, logger: Logger, healthy: Set<Int64>, unhealthySince: [Int64: Date] = [:]) throws {
         self.context = context
         self.store = store
         self.executor = executor
@@ -100,6 +100,7 @@ final class Dispatcher {
         self.observer = observer
         self.logger = logger
         self.healthy = healthy
+        self.unhealthySince = unhealthySince
         let count = context.tasks.count
         for (position, task) in context.tasks.enumerated() { index[task.key] = position }
         dependents = Array(repeating: [], count: count)
@@ -299,11 +300,6 @@ final class Dispatcher {
             return
         }
         let state = try progress(of: position, current: current, counted: counted, now: now)
-        // Secrets are for the followed ref's work: a branch's tasks must not read them before review.
-        if state == .ready, task.isPreview, let variable = task.task.secrets.keys.sorted().first {
-            try skip(position, why: "previews get no secrets, and it needs \(variable) (secret \(task.task.secrets[variable]!)); it runs once merged", counted: counted, now: now)
-            return
-        }
         // A secret is looked for when the task could start, so one added meanwhile is found by the next pass.
         if state == .ready, !task.task.secrets.isEmpty, let missing = SecretsFolder(path: configuration.secretsDirectory).problem(for: task.task) {
             logger.error("a secret is missing", metadata: ["workflow": "\(task.workflow.name)", "task": "\(task.task.name)", "error": "\(missing)"])

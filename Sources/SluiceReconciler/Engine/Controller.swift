@@ -191,7 +191,10 @@ public final class Controller: Service, Sendable {
             let planned = Date()
             let dispatcher = try Dispatcher(context: context, store: store, executor: reconciler.executor, layout: reconciler.layout,
                                             configuration: configuration.reconciler, observer: observer, logger: logger,
-                                            healthy: loop.dispatcher?.healthy ?? healthyServices)
+                                            healthy: loop.dispatcher?.healthy ?? healthyServices,
+                                            // The grace of a failing service runs across passes: a resync sooner than it
+                                            // would otherwise keep an unhealthy service up for ever.
+                                            unhealthySince: loop.dispatcher?.unhealthySince ?? [:])
             let mailbox = self.mailbox
             dispatcher.probeDelivery = { mailbox.post(.probed($0, $1)) }
             try dispatcher.burst { try dispatcher.begin() }

@@ -69,11 +69,14 @@ extension Reconciler {
                     continue
                 }
                 // A service is not previewed, and neither is what needs one: it would run against no service, or the
-                // followed ref's, and leave outputs under a fingerprint that names the branch's.
+                // followed ref's, and leave outputs under a fingerprint that names the branch's. Nor is a task that
+                // needs a secret: a branch's code does not get the controller's secrets before review.
                 var left = Set<String>()
-                for task in workflow.orderedTasks where task.kind.isService || task.needs.contains(where: left.contains) { left.insert(task.name) }
+                for task in workflow.orderedTasks where task.kind.isService || !task.secrets.isEmpty || task.needs.contains(where: left.contains) {
+                    left.insert(task.name)
+                }
                 if !left.isEmpty {
-                    preview.problems.append("\(workflow.name): \(left.sorted().joined(separator: ", ")) not previewed (services, and tasks that need one, run once merged)")
+                    preview.problems.append("\(workflow.name): \(left.sorted().joined(separator: ", ")) not previewed (services, tasks with secrets, and what needs them run once merged)")
                 }
                 var renamed = workflow
                 renamed.workflow.name = PreviewName.of(workflow.name, branch: branch)
@@ -112,7 +115,7 @@ extension Reconciler {
         for problem in preview.problems { out += "- ⚠️ \(problem)\n" }
         if !preview.problems.isEmpty { out += "\n" }
         if !preview.workflows.isEmpty {
-            out += "| workflow | task | phase | attempts |\n|---|---|---|---|\n"
+            out += "| workflow | task | phase | attempts | note |\n|---|---|---|---|---|\n"
             for workflow in preview.workflows {
                 let fingerprints = Dictionary(workflow.orderedTasks.map { ($0.name, workflow.fingerprints[$0.name]!.fingerprint) }, uniquingKeysWith: { a, _ in a })
                 let attempts = try store.attempts(workflow: workflow.name, fingerprints: Set(fingerprints.values))
@@ -120,7 +123,8 @@ extension Reconciler {
                 for task in workflow.orderedTasks {
                     let mine = attempts.filter { $0.task == task.name && $0.fingerprint == fingerprints[task.name] }
                     let phase = mine.last.map { StatusRenderer.badge($0.phase.rawValue) } ?? "⏳ waiting"
-                    out += "| \(original) | \(task.name) | \(phase) | \(mine.filter { $0.startedAt != nil }.count) |\n"
+                    let note = (mine.last?.message ?? "").replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+                    out += "| \(original) | \(task.name) | \(phase) | \(mine.filter { $0.startedAt != nil }.count) | \(note) |\n"
                 }
             }
         }
