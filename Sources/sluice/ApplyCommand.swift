@@ -32,7 +32,7 @@ struct SourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The watched repository: a local path, or a URL (file, https, ssh) mirrored into the state directory.", valueName: "R"))
     var repo: String = "."
 
-    @Option(help: ArgumentHelp("Branch, tag or commit (default: HEAD).", valueName: "REF"))
+    @Option(help: ArgumentHelp("Branch, tag or commit.", valueName: "REF"))
     var ref: String = "HEAD"
 
     @Option(help: ArgumentHelp("Read manifests only under this folder of the repository.", valueName: "DIR"))

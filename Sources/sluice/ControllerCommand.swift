@@ -16,7 +16,7 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The watched repository: a local path, or a URL (file, https, ssh) mirrored into the state directory.", valueName: "R"))
     var repo: String
 
-    @Option(help: ArgumentHelp("Branch, tag or commit to follow (default: HEAD).", valueName: "REF"))
+    @Option(help: ArgumentHelp("Branch, tag or commit to follow.", valueName: "REF"))
     var ref: String = "HEAD"
 
     @Option(help: ArgumentHelp("Read manifests only under this folder of the repository.", valueName: "DIR"))
@@ -40,8 +40,11 @@ struct ControllerCommand: AsyncParsableCommand {
     @OptionGroup var feedback: FeedbackOptions
 
     func validate() throws {
-        guard let seconds = Durations.parse(interval), seconds > 0, seconds <= Durations.longest else {
-            throw ValidationError("--interval '\(interval)' is not a duration from 1ms to 365d: write e.g. 1s, 30s, 5m")
+        guard let seconds = Durations.parse(interval) else {
+            throw ValidationError("--interval '\(interval)' is not a duration: write a number and a unit, e.g. 1s, 30s, 5m")
+        }
+        guard seconds > 0, seconds <= Durations.longest else {
+            throw ValidationError("--interval '\(interval)' is out of range: give a duration from 1ms to 365d, e.g. 30s")
         }
         if listen != "off" && listenAddress == nil {
             throw ValidationError("--listen '\(listen)' is not HOST:PORT (e.g. 127.0.0.1:7480) or 'off'")

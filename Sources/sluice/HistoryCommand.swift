@@ -39,6 +39,6 @@ struct HistoryCommand: ParsableCommand {
             guard let parent = commit.parents.first else { break }
             next = parent
         }
-        if shown == 0 { print("No status commit names workflow '\(workflow)' on \(branch).") }
+        if shown == 0 { throw Failure("no status commit on \(branch) names workflow '\(workflow)': check its name with `sluice status`") }
     }
 }

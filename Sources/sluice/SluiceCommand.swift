@@ -7,7 +7,8 @@ struct SluiceCommand: AsyncParsableCommand {
         commandName: "sluice",
         abstract: "A GitOps reconciler for AI workflows: git says what should have run, Sluice makes it so.",
         subcommands: [InitCommand.self, ValidateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self,
-                      LogsCommand.self, HistoryCommand.self, MetricsCommand.self, ReportCommand.self, ControllerCommand.self, DemoCommand.self]
+                      LogsCommand.self, HistoryCommand.self, MetricsCommand.self, ReportCommand.self, ControllerCommand.self, DemoCommand.self,
+                      CompletionCommand.self]
     )
 }
 

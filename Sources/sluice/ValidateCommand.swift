@@ -44,7 +44,7 @@ struct ValidateCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let tasks = set.workflows.map(\.tasks.count).reduce(0, +)
-        print("\(path): valid: \(files.count) file\(files.count == 1 ? "" : "s"), \(set.workflows.count) workflow\(set.workflows.count == 1 ? "" : "s") (\(tasks) tasks), \(set.pools.count) pool\(set.pools.count == 1 ? "" : "s")")
+        print("\(path): valid: \(files.count) file\(files.count == 1 ? "" : "s"), \(set.workflows.count) workflow\(set.workflows.count == 1 ? "" : "s") (\(tasks) task\(tasks == 1 ? "" : "s")), \(set.pools.count) pool\(set.pools.count == 1 ? "" : "s")")
     }
 
     /// Inputs that the commit made from this tree would not have: missing on disk, or reached through a symlinked

@@ -83,9 +83,11 @@ public enum PlanRenderer {
         let counts = plan.counts
         let phrases: [(PlanAction, String)] = [
             (.run, "to run"), (.rerun, "to rerun"), (.start, "to start"), (.restart, "to restart"), (.roll, "to roll"),
-            (.cancel, "to cancel"), (.stop, "to stop"), (.prune, "to prune"), (.cacheHit, "cache hits"), (.upToDate, "up to date"),
+            (.cancel, "to cancel"), (.stop, "to stop"), (.prune, "to prune"), (.cacheHit, "cache hit"), (.upToDate, "up to date"),
         ]
-        let parts = phrases.compactMap { action, phrase in counts[action].map { "\($0) \(phrase)" } }
+        let parts = phrases.compactMap { action, phrase in
+            counts[action].map { "\($0) \(phrase)\(action == .cacheHit && $0 != 1 ? "s" : "")" }
+        }
         let errors = plan.errors.count + plan.workflows.map(\.errors.count).reduce(0, +)
         let errorPart = errors > 0 ? " \(errors) manifest error\(errors == 1 ? "" : "s")." : ""
         return "Plan: " + (parts.isEmpty ? "nothing to do" : parts.joined(separator: ", ")) + "." + errorPart
