@@ -77,6 +77,9 @@ struct ControllerCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         var logger = Logger(label: "sluice.controller")
         logger.logLevel = .info
+        if let address = listenAddress, let problem = ListenCheck.problem(host: address.host, port: address.port) {
+            throw Failure("--listen \(listen): \(problem); choose another with --listen HOST:PORT, or --listen off")
+        }
         let session = Session(repo: repo, ref: ref, manifestFolder: path, stateDirectory: state.directory)
         let store = try session.openStore(create: true)
         var reconciler = ReconcilerConfiguration(stateDirectory: state.directory, supervisorCommand: [try Session.supervisorPath()])

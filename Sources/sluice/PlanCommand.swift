@@ -8,7 +8,7 @@ struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Show what a reconcile pass would do at a commit, task by task, and why.",
-        discussion: "The plan compares the commit with what the state directory says has run (nothing, if it has no database yet). Exit 0 when the plan was made, 1 when the manifests at the commit have errors (the plan is still printed)."
+        discussion: "The plan compares the commit with what the state directory says has run (nothing, if it has no database yet). Exit 0 when the plan was made, 1 when the manifests at the commit have errors (the plan is still printed); with --exit-code, 4 when the plan has work to do."
     )
 
     @OptionGroup var source: SourceOptions
@@ -21,6 +21,9 @@ struct PlanCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Seconds the optimizer may search for a better schedule.", valueName: "SECONDS"))
     var timeLimit: Double = 1
+
+    @Flag(help: "Exit 4 when the plan has work to do (anything but 'up to date'), 0 when it has none, as Terraform's -detailed-exitcode.")
+    var exitCode = false
 
     @OptionGroup var state: StateOptions
 
@@ -54,6 +57,7 @@ struct PlanCommand: ParsableCommand {
             print(PlanRenderer.markdown(plan, title: "Plan of \(source.ref) (\(commit.short))\(against)"), terminator: "")
         }
         if !desired.diagnostics.isEmpty { throw ExitCode(1) }
+        if exitCode, plan.workflows.contains(where: { $0.tasks.contains { $0.action != .upToDate } }) { throw ExitCode(4) }
     }
 }
 

@@ -56,4 +56,35 @@ import Testing
         #expect(history.stderr.contains("no status commit on sluice/status names workflow 'nope'"))
         #expect(try sluice("history", "w", "--repo", folder.url.path).status == 0)
     }
+
+    @Test func planExitCodeSaysWhetherWorkIsPending() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("sluice.yaml", controllerManifest("    - {name: only, run: \"true\"}"))
+        try commitAll(in: folder.url, initialize: true)
+        let stateFolder = try TemporaryFolder()
+        let pending = try sluice("plan", "--repo", folder.url.path, "--state", stateFolder.url.path, "--exit-code")
+        #expect(pending.status == 4, "\(pending.stdout)\(pending.stderr)")
+        #expect(try sluice("plan", "--repo", folder.url.path, "--state", stateFolder.url.path).status == 0)
+        #expect(try sluice("apply", "--repo", folder.url.path, "--state", stateFolder.url.path).status == 0)
+        #expect(try sluice("plan", "--repo", folder.url.path, "--state", stateFolder.url.path, "--exit-code").status == 0)
+    }
+
+    @Test func aListenAddressInUseIsOneClearError() throws {
+        let (folder, repo) = try committedRepository("    - {name: only, run: \"true\"}")
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = ["python3", "-c", "import socket, sys, time; s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(60)"]
+        let pipe = Pipe()
+        holder.standardOutput = pipe
+        try holder.run()
+        defer { kill(holder.processIdentifier, SIGKILL); holder.waitUntilExit() }
+        var line = Data()
+        while let byte = try pipe.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line += byte }
+        let port = try #require(Int(String(decoding: line, as: UTF8.self)))
+        let result = try sluice("controller", "--repo", repo.path, "--state", folder.url.appendingPathComponent("state").path,
+                                "--listen", "127.0.0.1:\(port)")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("--listen 127.0.0.1:\(port): 127.0.0.1:\(port) is already in use"), "\(result.stderr)")
+        #expect(!result.stderr.contains("controller started"))
+    }
 }
