@@ -19,3 +19,14 @@ extension Repository {
         return try commit(entries: entries, branch: try defaultBranch(), message: message, author: author, allowEmpty: true)
     }
 }
+
+extension Repository {
+    /// The identity git would commit as here: `user.name` and `user.email` from the repository's, the user's and the
+    /// system's configuration; nil when either is not set.
+    public func configuredSignature() -> Signature? {
+        var raw: UnsafeMutablePointer<git_signature>?
+        guard git_signature_default(&raw, handle) == 0, let signature = raw else { return nil }
+        defer { git_signature_free(signature) }
+        return Signature(name: String(cString: signature.pointee.name), email: String(cString: signature.pointee.email))
+    }
+}

@@ -8,13 +8,16 @@ struct InitCommand: ParsableCommand {
         abstract: "Scaffold a manifests repository with a small working workflow."
     )
 
-    @Argument(help: "The folder to create (it may exist if it is empty).")
+    @Argument(help: "The folder to create (it may exist if it is empty, or hold only a new `git init`).")
     var directory: String = "."
 
     func run() throws {
         let files = FileManager.default
-        if let existing = try? files.contentsOfDirectory(atPath: directory), !existing.isEmpty {
-            throw Failure("\(directory) is not empty: give a new or empty folder")
+        let existing = (try? files.contentsOfDirectory(atPath: directory)) ?? []
+        // A folder just made by `git init` is as good as an empty one, as long as nothing was committed to it.
+        let fresh = existing == [".git"] ? (try? Repository.open(at: directory)) : nil
+        if !existing.isEmpty && (fresh == nil || (try? fresh?.resolve("HEAD")) != nil) {
+            throw Failure("\(directory) is not empty: give a new or empty folder, or one that only `git init` has touched")
         }
         do {
             for (path, text) in Scaffold.files {
@@ -25,8 +28,10 @@ struct InitCommand: ParsableCommand {
         } catch {
             throw Failure("cannot write the scaffold into \(directory): \(error.localizedDescription)")
         }
-        let commit = try Repository.create(at: directory)
-            .commitWorkingTree(message: "First Sluice workflow", author: Signature(name: "Sluice", email: "sluice@localhost"))
+        let repository = try fresh ?? Repository.create(at: directory)
+        // Committed as the person running it, as `git commit` would; Sluice's own name only when git knows none.
+        let author = repository.configuredSignature() ?? Signature(name: "Sluice", email: "sluice@localhost")
+        let commit = try repository.commitWorkingTree(message: "First Sluice workflow", author: author)
         print("""
         Created a Sluice repository in \(directory) (commit \(commit.short)):
           sluice.yaml        a ResourcePool and a Workflow with two tasks

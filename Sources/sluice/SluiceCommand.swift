@@ -6,9 +6,10 @@ struct SluiceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
         abstract: "A GitOps reconciler for AI workflows: git says what should have run, Sluice makes it so.",
+        version: SluiceVersion.text,
         subcommands: [InitCommand.self, ValidateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self,
                       LogsCommand.self, HistoryCommand.self, MetricsCommand.self, ReportCommand.self, ControllerCommand.self, DemoCommand.self,
-                      CompletionCommand.self]
+                      CompletionCommand.self, VersionCommand.self]
     )
 }
 

@@ -87,4 +87,27 @@ import Testing
         #expect(result.stderr.contains("--listen 127.0.0.1:\(port): 127.0.0.1:\(port) is already in use"), "\(result.stderr)")
         #expect(!result.stderr.contains("controller started"))
     }
+
+    @Test func initCommitsAsTheUserIntoAFolderThatOnlyGitInitTouched() throws {
+        let home = try TemporaryFolder()
+        try home.write(".gitconfig", "[user]\n\tname = Ada Lovelace\n\temail = ada@example.com\n")
+        let target = try TemporaryFolder()
+        #expect(try run("/usr/bin/git", ["init", "-q", target.url.path]).status == 0)
+        let created = try run(sluiceBinaryPath, ["init", target.url.path], environment: ["HOME": home.url.path])
+        #expect(created.status == 0, "\(created.stderr)")
+        let author = try run("/usr/bin/git", ["-C", target.url.path, "log", "-1", "--format=%an <%ae>"])
+        #expect(author.stdout == "Ada Lovelace <ada@example.com>\n")
+        // Once it has a commit, it is not fresh any more.
+        let again = try run(sluiceBinaryPath, ["init", target.url.path], environment: ["HOME": home.url.path])
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("is not empty"))
+    }
+
+    @Test func versionNamesTheCommitItWasBuiltFrom() throws {
+        let head = try run("/usr/bin/git", ["-C", sourceRoot.path, "rev-parse", "--short=12", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let flag = try sluice("--version")
+        #expect(flag.status == 0)
+        #expect(flag.stdout.hasPrefix("sluice 0.12.0 (commit \(head)"), "\(flag.stdout) vs \(head)")
+        #expect(try sluice("version").stdout == flag.stdout)
+    }
 }
