@@ -49,6 +49,7 @@ extension FeedbackSender {
                 let delay = retryDelays[attempt - 1]
                 metadata["retryIn"] = "\(delay)"
                 logger.notice("Feedback not delivered, will retry", metadata: metadata)
+                // The back-off itself: nothing to wait for but time before asking the destination again.
                 try? await Task.sleep(for: .seconds(delay))
             }
         }

@@ -96,6 +96,7 @@ public final class FeedbackSender: Sendable {
     public func drain(timeout: Double) async -> Bool {
         let idle = await withTaskGroup(of: Bool.self) { group in
             group.addTask { await self.waitUntilIdle(); return true }
+            // The deadline: the queue's own end is the event waited for (`waitUntilIdle` resumes on it).
             group.addTask { try? await Task.sleep(for: .seconds(timeout)); return false }
             let first = await group.next() ?? false
             group.cancelAll()

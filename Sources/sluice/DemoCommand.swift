@@ -72,9 +72,7 @@ struct DemoCommand: AsyncParsableCommand {
     private func storedMetrics(repository: String, stateDirectory: String) throws -> String {
         let session = Session(repo: repository, stateDirectory: stateDirectory)
         let git = try session.openRepository()
-        var loader = DesiredStateLoader(clusterNodes: nil)
-        loader.leavesClusterNodesUnread = true
-        let desired = try loader.load(from: git, commit: try session.resolve(in: git))
+        let desired = try DesiredStateLoader.forResults().load(from: git, commit: try session.resolve(in: git))
         let side = MetricsComparison.Side(desired: desired, label: "HEAD")
         let rows = try MetricsComparison.rows(store: try session.openStore(create: false), side: side, base: nil)
         return MetricsComparison.text(rows.filter { $0.value != nil }, side: side, base: nil)

@@ -15,7 +15,8 @@ final class FeedbackObserver: Sendable {
     private let memory = Mutex(Memory())
 
     private struct Memory {
-        /// The status last set on each commit, so a pass that changes nothing sets nothing.
+        /// The status last set on each commit in force (the followed one, the previewed tips), so a pass that changes
+        /// nothing sets nothing; commits no longer in force are forgotten, so this does not grow with history.
         var statuses: [String: CommitOutcome] = [:]
         /// Each workflow's last settled phase (succeeded or failed) and the commit it was reached at.
         var settled: [String: (phase: String, commit: String?)] = [:]
@@ -48,11 +49,9 @@ final class FeedbackObserver: Sendable {
     private func setCommitStatuses(_ commits: [CommitOutcome]) {
         guard let forge else { return }
         let news = memory.withLock { memory in
-            commits.filter { outcome in
-                guard memory.statuses[outcome.commit] != outcome else { return false }
-                memory.statuses[outcome.commit] = outcome
-                return true
-            }
+            let news = commits.filter { memory.statuses[$0.commit] != $0 }
+            memory.statuses = Dictionary(commits.map { ($0.commit, $0) }, uniquingKeysWith: { _, last in last })
+            return news
         }
         for outcome in news {
             let state: CommitState = switch outcome.state {

@@ -25,8 +25,7 @@ struct MetricsCommand: ParsableCommand {
     func run() throws {
         let session = Session(source, state)
         let repository = try session.openRepository()
-        var loader = DesiredStateLoader(manifestFolder: source.path, clusterNodes: nil)
-        loader.leavesClusterNodesUnread = true
+        let loader = DesiredStateLoader.forResults(manifestFolder: source.path)
         let side = MetricsComparison.Side(desired: try loader.load(from: repository, commit: try session.resolve(in: repository)), label: source.ref)
         let baseSide = try base.map { base in
             let commit = try Session(repo: source.repo, ref: base, stateDirectory: state.directory).resolve(in: repository, flag: "--base")

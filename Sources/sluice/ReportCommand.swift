@@ -35,9 +35,7 @@ struct ReportCommand: ParsableCommand {
         let repository = try session.openRepository()
         let definition: DesiredWorkflow
         do {
-            var loader = DesiredStateLoader(manifestFolder: path, clusterNodes: nil)
-            loader.leavesClusterNodesUnread = true
-            guard let found = try loader.load(from: repository, commit: commit)
+            guard let found = try DesiredStateLoader.forResults(manifestFolder: path).load(from: repository, commit: commit)
                 .workflows.first(where: { $0.name == workflow }) else { throw Failure("commit \(commit.short) does not define workflow '\(workflow)'") }
             definition = found
         } catch let failure as Failure {

@@ -55,7 +55,7 @@ import Testing
         #expect(succeeded.json["commit"] as? String == first)
         #expect(succeeded.json["commitSummary"] as? String == "first run")
         #expect(succeeded.json["link"] as? String == "https://dash.example/#workflow=w")
-        #expect((succeeded.json["text"] as? String)?.contains("w") == true)
+        #expect((succeeded.json["text"] as? String)?.hasPrefix(":white_check_mark: w succeeded") == true, "\(succeeded.body)")
         #expect(succeeded.json["time"] is String)
 
         // A commit that breaks `a`: failure on the forge, and a notification with its masked log tail.

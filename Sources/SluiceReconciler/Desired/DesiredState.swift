@@ -50,6 +50,13 @@ public struct DesiredStateLoader {
         self.cache = cache
     }
 
+    /// A loader for readers of results (`metrics`, `report`): fingerprints without asking any cluster for its nodes.
+    public static func forResults(manifestFolder: String? = nil) -> DesiredStateLoader {
+        var loader = DesiredStateLoader(manifestFolder: manifestFolder, clusterNodes: nil)
+        loader.leavesClusterNodesUnread = true
+        return loader
+    }
+
     /// Whether a file of the tree is a manifest: `*.yaml`/`*.yml`, outside hidden folders such as `.github/`,
     /// whose YAML belongs to other tools.
     public static func isManifestPath(_ path: String) -> Bool {

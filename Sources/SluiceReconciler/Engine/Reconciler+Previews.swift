@@ -49,10 +49,14 @@ extension Reconciler {
             guard let tip = try? repository.branchTip(branch), tip != followed else { continue }
             // With --verify-signatures a branch's tip runs only when a trusted key signed it, as the followed ref's does.
             if let verifier = configuration.signatureVerifier {
-                let verdict = Result { try verifier.trusted(from: tip, in: repository) }
-                guard case .success(let trusted) = verdict, trusted.refusal == nil else {
-                    let reason = (try? verdict.get().refusal?.reason) ?? verdict.failureDescription
-                    logger.warning("preview refused", metadata: ["branch": "\(branch)", "commit": "\(tip.short)", "reason": "\(reason ?? "unknown")"])
+                let refused: String?
+                do {
+                    refused = try verifier.trusted(from: tip, in: repository).refusal?.reason
+                } catch {
+                    refused = "\(error)"
+                }
+                if let refused {
+                    logger.warning("preview refused", metadata: ["branch": "\(branch)", "commit": "\(tip.short)", "reason": "\(refused)"])
                     continue
                 }
             }
@@ -140,12 +144,5 @@ extension Reconciler {
             out += "| \(row.workflow) | \(row.task) | \(row.metric ?? "—") | \(value) | \(before) | \(change) |\n"
         }
         return out
-    }
-}
-
-private extension Result {
-    var failureDescription: String? {
-        if case .failure(let error) = self { return "\(error)" }
-        return nil
     }
 }

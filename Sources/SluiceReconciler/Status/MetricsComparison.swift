@@ -68,16 +68,16 @@ public enum MetricsComparison {
             for task in workflow.orderedTasks {
                 let baseTask = baseWorkflow?.workflow.task(named: task.name)
                 guard !task.metrics.isEmpty || !(baseTask?.metrics.isEmpty ?? true) else { continue }
-                let here = try run(store, workflow.name, task.name, workflow.fingerprints[task.name]?.fingerprint)
-                let there = try base.map { _ in try run(store, workflow.name, task.name, baseWorkflow?.fingerprints[task.name]?.fingerprint) }
-                rows += compare(workflow: workflow.name, task: task.name, here: here, there: there ?? nil,
+                let here = try run(store, at: workflow.fingerprints[task.name]?.fingerprint)
+                let there = base == nil ? nil : try run(store, at: baseWorkflow?.fingerprints[task.name]?.fingerprint)
+                rows += compare(workflow: workflow.name, task: task.name, here: here, there: there,
                                 side: side, base: base, baseHasTask: baseTask != nil)
             }
         }
         return rows
     }
 
-    private static func run(_ store: Store?, _ workflow: String, _ task: String, _ fingerprint: String?) throws -> MetricRun? {
+    private static func run(_ store: Store?, at fingerprint: String?) throws -> MetricRun? {
         guard let store, let fingerprint else { return nil }
         return try store.metricRun(fingerprint: fingerprint)
     }
