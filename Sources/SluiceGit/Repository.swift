@@ -33,6 +33,16 @@ public final class Repository {
         return Repository(handle: raw!)
     }
 
+    /// The repository `path` is in, looked for upward as git does (`git -C path`): the top of its working tree, or the
+    /// bare repository itself. `nil` when no folder from `path` up to `/` is one.
+    public static func root(containing path: String) -> String? {
+        _ = libgit2Features
+        var raw: OpaquePointer?
+        guard git_repository_open_ext(&raw, path, 0, nil) == 0, let raw else { return nil }
+        let repository = Repository(handle: raw)
+        return repository.workingDirectory ?? repository.path
+    }
+
     /// Creates a new, empty repository (and any missing parent folders) whose HEAD names `initialBranch`.
     public static func create(at path: String, bare: Bool = false, initialBranch: String = "main") throws(GitError) -> Repository {
         _ = libgit2Features

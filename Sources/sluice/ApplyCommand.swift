@@ -23,14 +23,18 @@ struct ApplyCommand: AsyncParsableCommand {
         session.signatureVerifier = verify.verifier
         let outcome = try await session.apply()
         print(Summary.text(outcome))
-        if !outcome.succeeded { throw ExitCode(1) }
+        if outcome.invalidInput { throw ExitCode(.invalidInput) }
+        if !outcome.succeeded { throw ExitCode(.failed) }
     }
 }
 
 /// `--repo`, `--ref`, `--path`: where the manifests come from.
 struct SourceOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The watched repository: a local path, or a URL (file, https, ssh) mirrored into the state directory.", valueName: "R"))
-    var repo: String = "."
+    @Option(name: .customLong("repo"), help: ArgumentHelp("The watched repository: a local path, or a URL (file, https, ssh) mirrored into the state directory; default the repository around the current folder.", valueName: "R"))
+    var repoOverride: String?
+
+    /// `--repo`, a local one as the top of its repository; else the repository around the current folder.
+    var repo: String { Workspace.repository(repoOverride) }
 
     @Option(help: ArgumentHelp("Branch, tag or commit.", valueName: "REF"))
     var ref: String = "HEAD"
@@ -57,7 +61,7 @@ struct Session {
     }
 
     init(_ source: SourceOptions, _ state: StateOptions) {
-        self.init(repo: source.repo, ref: source.ref, manifestFolder: source.path, stateDirectory: state.directory)
+        self.init(repo: source.repo, ref: source.ref, manifestFolder: source.path, stateDirectory: state.directory(for: source.repo))
     }
 
     func openRepository() throws -> Repository {
@@ -107,7 +111,7 @@ struct Session {
         do {
             return try Store(path: path)
         } catch {
-            throw Failure("\(error)")
+            throw Failure("\(error)", status: .failed)
         }
     }
 
@@ -120,7 +124,7 @@ struct Session {
     static func supervisorPath() throws -> String {
         let path = URL(fileURLWithPath: executablePath).deletingLastPathComponent().appendingPathComponent("sluice-supervisor").path
         guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw Failure("\(path) is missing: install sluice-supervisor next to sluice (`swift build` builds both)")
+            throw Failure("\(path) is missing: install sluice-supervisor next to sluice (`swift build` builds both)", status: .failed)
         }
         return path
     }

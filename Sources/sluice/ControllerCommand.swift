@@ -80,9 +80,9 @@ struct ControllerCommand: AsyncParsableCommand {
         if let address = listenAddress, let problem = ListenCheck.problem(host: address.host, port: address.port) {
             throw Failure("--listen \(listen): \(problem); choose another with --listen HOST:PORT, or --listen off")
         }
-        let session = Session(repo: repo, ref: ref, manifestFolder: path, stateDirectory: state.directory)
+        let session = Session(repo: Workspace.repository(repo), ref: ref, manifestFolder: path, stateDirectory: state.directory(for: repo))
         let store = try session.openStore(create: true)
-        var reconciler = ReconcilerConfiguration(stateDirectory: state.directory, supervisorCommand: [try Session.supervisorPath()])
+        var reconciler = ReconcilerConfiguration(stateDirectory: session.stateDirectory, supervisorCommand: [try Session.supervisorPath()])
         reconciler.manifestFolder = path
         reconciler.secretsDirectory = secrets.directory
         reconciler.signatureVerifier = verify.verifier
@@ -108,7 +108,7 @@ struct ControllerCommand: AsyncParsableCommand {
                                     observer: MetricsObserver.observer(metrics, then: observer))
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: controller)]
         if let address = listenAddress {
-            let server = buildServer(backend: ControllerBackend(controller: controller, store: store, layout: StateLayout(root: state.directory)),
+            let server = buildServer(backend: ControllerBackend(controller: controller, store: store, layout: StateLayout(root: session.stateDirectory)),
                                      metrics: metrics,
                                      configuration: ServerConfiguration(host: address.host, port: address.port, webhookSecret: secret),
                                      logger: Logger(label: "sluice.server"))

@@ -27,12 +27,12 @@ enum DemoCluster: String, ExpressibleByArgument, CaseIterable {
         if let nodes = try? engine.nodes(), !nodes.isEmpty { return nodes }
         let script = scripts.appendingPathComponent("\(rawValue)-up.sh").path
         guard FileManager.default.isExecutableFile(atPath: script) else {
-            throw Failure("no \(rawValue) cluster answers here, and \(script) is not there to start one: run from the Sluice source folder, or start a cluster and point a pool at it")
+            throw Failure("no \(rawValue) cluster answers here, and \(script) is not there to start one: run from the Sluice source folder, or start a cluster and point a pool at it", status: .failed)
         }
         Output.line("Starting a local \(rawValue) cluster with \(script) …")
         let started = try ToolCommand.run(script, [])
         guard started.status == 0, let nodes = try? engine.nodes(), !nodes.isEmpty else {
-            throw Failure("\(script) could not start \(rawValue): \(started.complaint)")
+            throw Failure("\(script) could not start \(rawValue): \(started.complaint)", status: .failed)
         }
         return nodes
     }

@@ -49,7 +49,7 @@ struct DemoCommand: AsyncParsableCommand {
           \(Session.executablePath) logs customer-service/train --state \(stateDirectory)
           \(Session.executablePath) metrics --repo \(repo.path) --state \(stateDirectory)
         """)
-        if !outcome.succeeded { throw ExitCode(1) }
+        if !outcome.succeeded { throw ExitCode(.failed) }
     }
 
     private func exampleFolder() throws -> URL {

@@ -12,8 +12,10 @@ struct HistoryCommand: ParsableCommand {
     @Argument(help: "The workflow.")
     var workflow: String
 
-    @Option(help: ArgumentHelp("The watched repository.", valueName: "R"))
-    var repo: String = "."
+    @Option(name: .customLong("repo"), help: ArgumentHelp("The watched repository; default the repository around the current folder.", valueName: "R"))
+    var repoOverride: String?
+
+    var repo: String { Workspace.repository(repoOverride) }
 
     @Option(help: "The status branch.")
     var branch: String = "sluice/status"
@@ -24,7 +26,7 @@ struct HistoryCommand: ParsableCommand {
     @OptionGroup var state: StateOptions
 
     func run() throws {
-        let repository = try Session(repo: repo, stateDirectory: state.directory).openRepository()
+        let repository = try Session(repo: repo, stateDirectory: state.directory(for: repo)).openRepository()
         guard var next = try repository.branchTip(branch) else {
             throw Failure("'\(repo)' has no branch \(branch) yet: run `sluice apply --repo \(repo)` first")
         }

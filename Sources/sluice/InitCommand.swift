@@ -26,7 +26,7 @@ struct InitCommand: ParsableCommand {
                 try Data(text.utf8).write(to: url)
             }
         } catch {
-            throw Failure("cannot write the scaffold into \(directory): \(error.localizedDescription)")
+            throw Failure("cannot write the scaffold into \(directory): \(error.localizedDescription)", status: .failed)
         }
         let repository = try fresh ?? Repository.create(at: directory)
         // Committed as the person running it, as `git commit` would; Sluice's own name only when git knows none.

@@ -28,13 +28,13 @@ struct MetricsCommand: ParsableCommand {
         let loader = DesiredStateLoader.forResults(manifestFolder: source.path)
         let side = MetricsComparison.Side(desired: try loader.load(from: repository, commit: try session.resolve(in: repository)), label: source.ref)
         let baseSide = try base.map { base in
-            let commit = try Session(repo: source.repo, ref: base, stateDirectory: state.directory).resolve(in: repository, flag: "--base")
+            let commit = try Session(repo: source.repo, ref: base, stateDirectory: session.stateDirectory).resolve(in: repository, flag: "--base")
             return MetricsComparison.Side(desired: try loader.load(from: repository, commit: commit), label: base)
         }
         for side in [side] + (baseSide.map { [$0] } ?? []) where !side.desired.diagnostics.isEmpty {
             Output.standardError("warning: the manifests at \(side.name) have \(side.desired.diagnostics.count) error(s), and workflows with errors are left out; `sluice validate` or `sluice plan --ref \(side.label)` lists them")
         }
-        let hasState = FileManager.default.fileExists(atPath: StateLayout(root: state.directory).database.path)
+        let hasState = FileManager.default.fileExists(atPath: StateLayout(root: session.stateDirectory).database.path)
         let store = hasState ? try session.openStore(create: false) : nil
         let rows: [MetricRow]
         do {

@@ -8,7 +8,7 @@ struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Show what a reconcile pass would do at a commit, task by task, and why.",
-        discussion: "The plan compares the commit with what the state directory says has run (nothing, if it has no database yet). Exit 0 when the plan was made, 1 when the manifests at the commit have errors (the plan is still printed); with --exit-code, 4 when the plan has work to do."
+        discussion: "The plan compares the commit with what the state directory says has run (nothing, if it has no database yet). Exit 0 when the plan was made, 3 when the manifests at the commit have errors (the plan is still printed); with --exit-code, 4 when the plan has work to do."
     )
 
     @OptionGroup var source: SourceOptions
@@ -36,11 +36,11 @@ struct PlanCommand: ParsableCommand {
         let repository = try session.openRepository()
         let commit = try session.resolve(in: repository)
         let desired = try DesiredStateLoader(manifestFolder: source.path).load(from: repository, commit: commit)
-        let hasState = FileManager.default.fileExists(atPath: StateLayout(root: state.directory).database.path)
+        let hasState = FileManager.default.fileExists(atPath: StateLayout(root: session.stateDirectory).database.path)
         let store = hasState ? try session.openStore(create: false) : nil
         let actual: ActualState
         if let base {
-            let baseCommit = try Session(repo: source.repo, ref: base, stateDirectory: state.directory).resolve(in: repository, flag: "--base")
+            let baseCommit = try Session(repo: source.repo, ref: base, stateDirectory: session.stateDirectory).resolve(in: repository, flag: "--base")
             actual = .assumingSucceeded(try DesiredStateLoader(manifestFolder: source.path).load(from: repository, commit: baseCommit),
                                         ran: try store?.succeededFingerprints())
         } else {
@@ -56,8 +56,8 @@ struct PlanCommand: ParsableCommand {
             let against = base.map { " against \($0)" } ?? ""
             print(PlanRenderer.markdown(plan, title: "Plan of \(source.ref) (\(commit.short))\(against)"), terminator: "")
         }
-        if !desired.diagnostics.isEmpty { throw ExitCode(1) }
-        if exitCode, plan.workflows.contains(where: { $0.tasks.contains { $0.action != .upToDate } }) { throw ExitCode(4) }
+        if !desired.diagnostics.isEmpty { throw ExitCode(.invalidInput) }
+        if exitCode, plan.workflows.contains(where: { $0.tasks.contains { $0.action != .upToDate } }) { throw ExitCode(.pending) }
     }
 }
 

@@ -13,8 +13,10 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The workflow.", valueName: "WORKFLOW"))
     var workflow: String
 
-    @Option(help: ArgumentHelp("The watched repository, for the pool's prices and capacities.", valueName: "R"))
-    var repo: String = "."
+    @Option(name: .customLong("repo"), help: ArgumentHelp("The watched repository, for the pool's prices and capacities; default the repository around the current folder.", valueName: "R"))
+    var repoOverride: String?
+
+    var repo: String { Workspace.repository(repoOverride) }
 
     @Option(help: ArgumentHelp("Read manifests only under this folder of the repository.", valueName: "DIR"))
     var path: String?
@@ -25,11 +27,11 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var state: StateOptions
 
     func run() throws {
-        let session = Session(repo: repo, manifestFolder: path, stateDirectory: state.directory)
+        let session = Session(repo: repo, manifestFolder: path, stateDirectory: state.directory(for: repo))
         let store = try session.openStore(create: false)
         guard let known = try store.workflowState(workflow) else {
             let names = try store.workflowStates().map(\.name).sorted()
-            throw Failure("no workflow '\(workflow)' in \(StateLayout(root: state.directory).database.path)" + (names.isEmpty ? "" : "; it has \(names.joined(separator: ", "))"))
+            throw Failure("no workflow '\(workflow)' in \(StateLayout(root: session.stateDirectory).database.path)" + (names.isEmpty ? "" : "; it has \(names.joined(separator: ", "))"))
         }
         guard let commit = known.lastGoodCommit.flatMap(OID.init(hex:)) else { throw Failure("workflow '\(workflow)' has never had a valid definition, so it has not run") }
         let repository = try session.openRepository()
@@ -43,7 +45,7 @@ struct ReportCommand: ParsableCommand {
         } catch {
             throw Failure("cannot read workflow '\(workflow)' at \(commit.short) in '\(repo)' (give the watched repository with --repo): \(error)")
         }
-        let status = try WorkflowStatus.collect(from: store, layout: StateLayout(root: state.directory), definitions: [workflow: definition], only: workflow)
+        let status = try WorkflowStatus.collect(from: store, layout: StateLayout(root: session.stateDirectory), definitions: [workflow: definition], only: workflow)
             .first
         guard let status, let report = status.report else {
             let running = status?.tasks.contains { !$0.isService && !$0.phase.isFinal } == true

@@ -6,6 +6,7 @@ struct SluiceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
         abstract: "A GitOps reconciler for AI workflows: git says what should have run, Sluice makes it so.",
+        discussion: ExitStatus.help,
         version: SluiceVersion.text,
         subcommands: [InitCommand.self, ValidateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self,
                       LogsCommand.self, HistoryCommand.self, MetricsCommand.self, ReportCommand.self, ControllerCommand.self, DemoCommand.self,
@@ -15,13 +16,14 @@ struct SluiceCommand: AsyncParsableCommand {
 
 /// Options every command that touches state shares.
 struct StateOptions: ParsableArguments {
-    @Option(name: .customLong("state"), help: ArgumentHelp("State directory (SQLite, logs, outputs, mirrors).", valueName: "DIR"))
+    @Option(name: .customLong("state"), help: ArgumentHelp("State directory (SQLite, logs, outputs, mirrors); default $SLUICE_STATE, else .sluice at the top of the repository.", valueName: "DIR"))
     var stateOverride: String?
 
-    /// `--state`, else `$SLUICE_STATE`, else `.sluice` in the current directory.
-    var directory: String {
-        stateOverride ?? ProcessInfo.processInfo.environment["SLUICE_STATE"] ?? ".sluice"
-    }
+    /// The state directory of the repository around the current folder (for commands without `--repo`).
+    var directory: String { Workspace.stateDirectory(override: stateOverride, repo: nil) }
+
+    /// The state directory of the watched repository `repo`.
+    func directory(for repo: String) -> String { Workspace.stateDirectory(override: stateOverride, repo: repo) }
 }
 
 /// `--secrets-dir`: where secret values come from, on the machine running Sluice.

@@ -6,7 +6,7 @@ import SluiceReconciler
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check manifests; print every error as file:line:column and exit 1 if there is any.",
+        abstract: "Check manifests; print every error as file:line:column and exit 3 if there is any.",
         discussion: "PATH is a folder of manifests (every *.yaml and *.yml under it, hidden folders skipped), a repository's working tree, or one file. Documents whose apiVersion is not sluice/… belong to other tools and are skipped (--verbose lists them). Task inputs are checked against the files under PATH."
     )
 
@@ -41,7 +41,7 @@ struct ValidateCommand: ParsableCommand {
         }
         guard problems.isEmpty else {
             Output.standardError("\(problems.count) error\(problems.count == 1 ? "" : "s") in \(path)")
-            throw ExitCode(1)
+            throw ExitCode(.invalidInput)
         }
         let tasks = set.workflows.map(\.tasks.count).reduce(0, +)
         print("\(path): valid: \(files.count) file\(files.count == 1 ? "" : "s"), \(set.workflows.count) workflow\(set.workflows.count == 1 ? "" : "s") (\(tasks) task\(tasks == 1 ? "" : "s")), \(set.pools.count) pool\(set.pools.count == 1 ? "" : "s")")

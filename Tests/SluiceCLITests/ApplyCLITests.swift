@@ -60,7 +60,7 @@ import Testing
     @Test func aMissingOrCorruptStateDatabaseIsAClearErrorNamingTheFile() throws {
         let folder = try TemporaryFolder()
         let missing = try sluice("status", "--state", folder.url.path)
-        #expect(missing.status == 1)
+        #expect(missing.status == 3)
         #expect(missing.stderr.hasPrefix("error: \(folder.url.path)/state.sqlite: no state database here"))
 
         try folder.write("state.sqlite", String(repeating: "not a database ", count: 100))

@@ -22,7 +22,7 @@ import Testing
             - {name: b, run: echo b, needs: [a], timeot: 1h}
         """)
         let result = try sluice("validate", folder.url.path)
-        #expect(result.status == 1)
+        #expect(result.status == 3)
         let lines = result.stderr.split(separator: "\n").map(String.init)
         let file = folder.url.appendingPathComponent("flows/bad.yaml").path
         #expect(lines.contains("\(file):5:9: workflow 'bad' names pool 'local', which does not exist; no ResourcePool is defined"))
@@ -34,13 +34,13 @@ import Testing
         let folder = try TemporaryFolder()
         try folder.write("sluice.yaml", try String(contentsOf: sourceRoot.appendingPathComponent("Examples/customer-service/sluice.yaml"), encoding: .utf8))
         let result = try sluice("validate", folder.url.path)
-        #expect(result.status == 1)
+        #expect(result.status == 3)
         #expect(result.stderr.contains("input 'tasks/clean.py' of task 'clean-data' does not exist under"))
     }
 
     @Test func validateOfANonexistentPathIsAClearError() throws {
         let result = try sluice("validate", "/nonexistent/manifests")
-        #expect(result.status == 1)
+        #expect(result.status == 3)
         #expect(result.stderr == "error: /nonexistent/manifests: no such file or folder\n")
     }
 
@@ -55,7 +55,7 @@ import Testing
         #expect(plan.status == 0, "\(plan.stderr)")
         #expect(plan.stdout.contains("run         words"))
         #expect(plan.stdout.contains("Plan: 2 to run."))
-        #expect(try sluice("init", target.path).status == 1)
+        #expect(try sluice("init", target.path).status == 3)
     }
 
     @Test func planPrintsJSONForPrograms() throws {
@@ -88,7 +88,7 @@ import Testing
         #expect(mirrors.count == 1)
     }
 
-    @Test func usageErrorsExitWithTwoAndBadRefsWithOne() throws {
+    @Test func usageErrorsExitWithTwoAndBadRefsWithThree() throws {
         let badFlag = try sluice("plan", "--output", "xml")
         #expect(badFlag.status == 2)
         #expect(badFlag.stderr.contains("--output"))
@@ -96,14 +96,14 @@ import Testing
         try copyExample(into: folder)
         try commitAll(in: folder.url, initialize: true)
         let badRef = try sluice("plan", "--repo", folder.url.path, "--ref", "no-such-branch")
-        #expect(badRef.status == 1)
+        #expect(badRef.status == 3)
         #expect(badRef.stderr.hasPrefix("error: cannot resolve --ref 'no-such-branch'"))
         let notARepo = try sluice("plan", "--repo", "/nonexistent/repo")
-        #expect(notARepo.status == 1)
+        #expect(notARepo.status == 3)
         #expect(notARepo.stderr.hasPrefix("error: cannot open repository '/nonexistent/repo'"))
     }
 
-    @Test func planExitsOneAndNamesThePlaceOfAManifestError() throws {
+    @Test func planExitsThreeAndNamesThePlaceOfAManifestError() throws {
         let folder = try TemporaryFolder()
         try copyExample(into: folder)
         let manifest = folder.url.appendingPathComponent("sluice.yaml")
@@ -111,7 +111,7 @@ import Testing
         try Data(text.utf8).write(to: manifest)
         try commitAll(in: folder.url, initialize: true)
         let result = try sluice("plan", "--repo", folder.url.path)
-        #expect(result.status == 1)
+        #expect(result.status == 3)
         #expect(result.stdout.contains("error: sluice.yaml:"))
         #expect(result.stdout.contains("task 'train' fits on no node of pool 'local': it needs gpu 4 (largest node offers 3)"))
     }
@@ -140,7 +140,7 @@ import Testing
         #expect(tasks.map { $0["action"] as? String } == ["upToDate", "rerun"])
         #expect((tasks[1]["reason"] as? String)?.hasPrefix("input tasks/count.py changed: blob ") == true)
         let bad = try sluice("plan", "--repo", target.path, "--base", "nope")
-        #expect(bad.status == 1)
+        #expect(bad.status == 3)
         #expect(bad.stderr.hasPrefix("error: cannot resolve --base 'nope'"))
     }
 

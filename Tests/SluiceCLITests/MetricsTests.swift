@@ -83,7 +83,7 @@ import Testing
         #expect(nothing.status == 0, "\(nothing.stderr)")
         #expect(nothing.stdout.contains("not run yet at HEAD ("))
         let unknown = try sluice("metrics", "nope", "--repo", folder.url.path, "--state", state)
-        #expect(unknown.status == 1)
+        #expect(unknown.status == 3)
         #expect(unknown.stderr.contains("no workflow 'nope' at HEAD ("))
 
         try folder.write("bad.yaml", """

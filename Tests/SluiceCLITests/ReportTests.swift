@@ -50,7 +50,7 @@ import Testing
         #expect(page.contains("- ⚠️ flaky needed 2 attempts"))
 
         let unknown = try sluice("report", "nope", "--repo", folder.url.path, "--state", state)
-        #expect(unknown.status == 1)
+        #expect(unknown.status == 3)
         #expect(unknown.stderr.contains("no workflow 'nope'"))
     }
 }

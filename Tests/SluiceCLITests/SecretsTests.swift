@@ -67,12 +67,12 @@ import Testing
     @Test func aMissingSecretIsAnErrorNamingItAndTheTaskDoesNotStart() throws {
         let (folder, repo) = try repository(secret: "absent")
         let applied = try apply(folder, repo, "--secrets-dir", folder.url.appendingPathComponent("secrets").path)
-        #expect(applied.status == 1)
+        #expect(applied.status == 3)
         #expect((applied.stdout + applied.stderr).contains("secret 'absent' (TOKEN of task 'a') is missing"), "\(applied.stdout)\(applied.stderr)")
         #expect(!files(under: folder.url.appendingPathComponent("state")).keys.contains { $0.hasSuffix("stdout.log") })
 
         let without = try apply(folder, repo)
-        #expect(without.status == 1)
+        #expect(without.status == 3)
         #expect((without.stdout + without.stderr).contains("no secrets folder is given: pass --secrets-dir DIR or set SLUICE_SECRETS_DIR"))
 
         let notAFolder = try apply(folder, repo, "--secrets-dir", "/nonexistent/secrets")

@@ -50,13 +50,13 @@ import Testing
         try keys.folder.write("repo/sluice.yaml", controllerManifest("    - {name: second, run: 'echo second'}"))
         let unsigned = try keys.commit(signedWith: nil, message: "unsigned")
         let refused = try keys.apply()
-        #expect(refused.status == 1)
+        #expect(refused.status == 3)
         #expect(refused.stderr.contains("commit \(unsigned.prefix(7)) is not applied: it is not signed; nothing was run"), "\(refused.stderr)")
 
         try keys.folder.write("repo/sluice.yaml", controllerManifest("    - {name: third, run: 'echo third'}"))
         let foreign = try keys.commit(signedWith: keys.stranger, message: "signed by a stranger")
         let strange = try keys.apply()
-        #expect(strange.status == 1)
+        #expect(strange.status == 3)
         #expect(strange.stderr.contains("commit \(foreign.prefix(7)) is not applied: it is signed by a key that is not in \(keys.allowed)"), "\(strange.stderr)")
         #expect(!strange.stdout.contains("third"))
 

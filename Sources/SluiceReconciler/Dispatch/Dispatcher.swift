@@ -50,6 +50,8 @@ final class Dispatcher {
     /// Per task: the fingerprint of its newest attempt at any fingerprint.
     var newestFingerprint: [String?]
     var succeededFingerprints: Set<String>
+    /// Tasks not started because a secret they need is missing (`apply` then exits 3, invalid input).
+    var missingSecrets = Set<String>()
     private(set) var states: [TaskState]
     var unsettled: Int
     /// Dispatch order: the optimizer's planned start, then the dependency order.
@@ -303,6 +305,7 @@ final class Dispatcher {
         // A secret is looked for when the task could start, so one added meanwhile is found by the next pass.
         if state == .ready, !task.task.secrets.isEmpty, let missing = SecretsFolder(path: configuration.secretsDirectory).problem(for: task.task) {
             logger.error("a secret is missing", metadata: ["workflow": "\(task.workflow.name)", "task": "\(task.task.name)", "error": "\(missing)"])
+            missingSecrets.insert(task.key)
             try skip(position, why: missing, counted: counted, now: now)
             return
         }

@@ -56,7 +56,8 @@ extension Reconciler {
         let statusCommit = try writeStatus(context, statuses: all, force: dispatcher.report.changed)
         try store.endPass(context.passID, at: Date(), summary: failed.isEmpty ? "ok" : "\(failed.count) failed")
         return PassOutcome(plan: context.plan, statuses: all, statusCommit: statusCommit,
-                           succeeded: failed.isEmpty && context.desired.diagnostics.isEmpty, services: services)
+                           succeeded: failed.isEmpty && context.desired.diagnostics.isEmpty,
+                           invalidInput: !context.desired.diagnostics.isEmpty || !dispatcher.missingSecrets.isEmpty, services: services)
     }
 }
 

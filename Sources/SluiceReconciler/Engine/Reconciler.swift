@@ -12,6 +12,8 @@ public struct PassOutcome: Sendable {
     public var statusCommit: OID?
     /// Every desired task succeeded (or was already up to date) and no manifest has errors.
     public var succeeded: Bool
+    /// It did not succeed because of the input: manifest errors, or a secret that is missing.
+    public var invalidInput: Bool
     /// Services that were healthy, by `workflow/task`, with their address.
     public var services: [String: String]
 }
