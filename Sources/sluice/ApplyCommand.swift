@@ -17,12 +17,18 @@ struct ApplyCommand: AsyncParsableCommand {
     @OptionGroup var secrets: SecretsOptions
     @OptionGroup var verify: VerifyOptions
 
+    @Option(help: "Output format: text, or json (docs/cli-json.md); with json, progress goes to standard error.")
+    var output: OutputFormat = .text
+
     func run() async throws {
         var session = Session(source, state)
         session.secretsDirectory = secrets.directory
         session.signatureVerifier = verify.verifier
-        let outcome = try await session.apply()
-        print(Summary.text(outcome))
+        let outcome = try await session.apply(observer: Progress(to: output == .json ? .standardError : .standardOutput).observer)
+        switch output {
+        case .text: print(Summary.text(outcome))
+        case .json: try JSONOutput.print(ApplyReport(outcome))
+        }
         if outcome.invalidInput { throw ExitCode(.invalidInput) }
         if !outcome.succeeded { throw ExitCode(.failed) }
     }
@@ -147,5 +153,27 @@ enum Summary {
         out += outcome.statusCommit.map { "Status commit \($0.short) on sluice/status.\n" } ?? "Nothing changed: no status commit.\n"
         out += outcome.succeeded ? "All desired tasks succeeded." : "Some desired tasks did not succeed."
         return out
+    }
+}
+
+/// `apply --output json`.
+struct ApplyReport: Encodable {
+    var succeeded: Bool
+    var exitCode: Int32
+    var statusCommit: Nullable<String>
+    /// The workflows of this pass, as `status --output json` shows them.
+    var workflows: [WorkflowStatus]
+    /// Errors that belong to no workflow (a pool's, a file's).
+    var errors: [String]
+    /// Services that were healthy before `apply` stopped them, by `workflow/task`, with their address.
+    var services: [String: String]
+
+    init(_ outcome: PassOutcome) {
+        succeeded = outcome.succeeded
+        exitCode = (outcome.invalidInput ? ExitStatus.invalidInput : outcome.succeeded ? .success : .failed).rawValue
+        statusCommit = Nullable(outcome.statusCommit?.hex)
+        workflows = outcome.statuses.filter { outcome.plan.workflow(named: $0.name) != nil }
+        errors = outcome.plan.errors
+        services = outcome.services
     }
 }

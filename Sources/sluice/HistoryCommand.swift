@@ -23,6 +23,9 @@ struct HistoryCommand: ParsableCommand {
     @Option(help: "At most this many entries.")
     var limit: Int = 50
 
+    @Option(help: "Output format: text, or json (docs/cli-json.md): a list of {commit, time, summary, source}.")
+    var output: OutputFormat = .text
+
     @OptionGroup var state: StateOptions
 
     func run() throws {
@@ -30,17 +33,28 @@ struct HistoryCommand: ParsableCommand {
         guard var next = try repository.branchTip(branch) else {
             throw Failure("'\(repo)' has no branch \(branch) yet: run `sluice apply --repo \(repo)` first")
         }
-        var shown = 0
+        var entries: [HistoryEntry] = []
         let formatter = ISO8601DateFormatter()
-        while shown < limit {
+        while entries.count < limit {
             let commit = try repository.commitInfo(next)
             if commit.message.contains("Sluice-Workflow: \(workflow)\n") {
-                print("\(commit.oid.short)  \(formatter.string(from: commit.time))  \(commit.summary)")
-                shown += 1
+                let source = commit.message.split(separator: "\n").first { $0.hasPrefix("Sluice-Source: ") }?.dropFirst("Sluice-Source: ".count)
+                entries.append(HistoryEntry(commit: commit.oid.hex, time: commit.time, summary: commit.summary, source: Nullable(source.map(String.init))))
+                if output == .text { print("\(commit.oid.short)  \(formatter.string(from: commit.time))  \(commit.summary)") }
             }
             guard let parent = commit.parents.first else { break }
             next = parent
         }
-        if shown == 0 { throw Failure("no status commit on \(branch) names workflow '\(workflow)': check its name with `sluice status`") }
+        if output == .json { try JSONOutput.print(entries) }
+        if entries.isEmpty { throw Failure("no status commit on \(branch) names workflow '\(workflow)': check its name with `sluice status`") }
     }
+}
+
+/// One status commit in `history --output json`, newest first.
+struct HistoryEntry: Encodable {
+    var commit: String
+    var time: Date
+    var summary: String
+    /// The source commit the status is of (its `Sluice-Source:` trailer).
+    var source: Nullable<String>
 }

@@ -45,9 +45,7 @@ struct MetricsCommand: ParsableCommand {
         switch output {
         case .text: print(MetricsComparison.text(rows, side: side, base: baseSide), terminator: "")
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+            try JSONOutput.print(rows)
         }
     }
 }

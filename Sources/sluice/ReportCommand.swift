@@ -54,10 +54,7 @@ struct ReportCommand: ParsableCommand {
         switch output {
         case .markdown: print(report.markdown(heading: "#"), terminator: "")
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = .iso8601
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try JSONOutput.print(report)
         }
     }
 }

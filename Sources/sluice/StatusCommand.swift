@@ -27,10 +27,7 @@ struct StatusCommand: ParsableCommand {
         }
         switch output {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = .iso8601
-            print(String(decoding: try encoder.encode(statuses), as: UTF8.self))
+            try JSONOutput.print(statuses)
         case .text:
             if statuses.isEmpty { print("No workflow has been applied yet.") }
             for status in statuses {

@@ -16,6 +16,9 @@ struct ValidateCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Also list the YAML documents skipped as other tools' (no 'apiVersion: sluice/…').")
     var verbose = false
 
+    @Option(help: "Output format: text, or json (docs/cli-json.md): errors and skipped documents as {file, line, column, message, workflow}.")
+    var output: OutputFormat = .text
+
     func run() throws {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
@@ -32,10 +35,15 @@ struct ValidateCommand: ParsableCommand {
             manifests.append(ManifestFile(path: file, text: String(decoding: data, as: UTF8.self)))
         }
         let set = ManifestSet.load(manifests)
+        let problems = (set.diagnostics + missingInputs(set, root: root)).sorted { $0.location < $1.location }
+        if output == .json {
+            try JSONOutput.print(ValidationReport(path: path, files: files.count, set: set, errors: problems))
+            if !problems.isEmpty { throw ExitCode(.invalidInput) }
+            return
+        }
         if verbose {
             for document in set.ignored { print("\(document.location): ignored: \(document.message)") }
         }
-        let problems = (set.diagnostics + missingInputs(set, root: root)).sorted { $0.location < $1.location }
         for problem in problems {
             Output.standardError(problem.description)
         }
@@ -86,5 +94,44 @@ enum ManifestFiles {
             }
         }
         return found.sorted()
+    }
+}
+
+/// `validate --output json`.
+struct ValidationReport: Encodable {
+    struct Problem: Encodable {
+        var file: String
+        var line: Int
+        var column: Int
+        var message: String
+        var workflow: Nullable<String>
+
+        init(_ diagnostic: Diagnostic) {
+            file = diagnostic.location.file
+            line = diagnostic.location.line
+            column = diagnostic.location.column
+            message = diagnostic.message
+            workflow = Nullable(diagnostic.workflow)
+        }
+    }
+
+    var path: String
+    var valid: Bool
+    var files: Int
+    var workflows: [String]
+    var tasks: Int
+    var pools: [String]
+    var errors: [Problem]
+    var ignored: [Problem]
+
+    init(path: String, files: Int, set: ManifestSet, errors: [Diagnostic]) {
+        self.path = path
+        self.files = files
+        valid = errors.isEmpty
+        workflows = set.workflows.map(\.name)
+        tasks = set.workflows.map(\.tasks.count).reduce(0, +)
+        pools = set.pools.map(\.name)
+        self.errors = errors.map(Problem.init)
+        ignored = set.ignored.map(Problem.init)
     }
 }
