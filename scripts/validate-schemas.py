@@ -324,6 +324,8 @@ metadata: {name: customer-service, labels: {team: support}}
 spec:
   pool: local
   schedule: "0 3 * * *"
+  timezone: Europe/Paris
+  suspend: false
   tasks:
     - name: clean-data
       run: python3 tasks/clean.py data/raw.csv "$SLUICE_OUTPUT/clean.csv"
@@ -397,6 +399,8 @@ BAD = [
     ("an sbatch option that Sluice sets itself", POOL.split("  nodes:")[0] + "  slurm: {options: [--job-name=x]}\n", "options"),
     ("an sbatch option that is not a flag", POOL.split("  nodes:")[0] + "  slurm: {options: [constraint=a100]}\n", "options"),
     ("bad cron schedule", task("run: x").replace("pool: local", "pool: local\n  schedule: daily"), "schedule"),
+    ("a timezone without a schedule", task("run: x").replace("pool: local", "pool: local\n  timezone: Europe/Paris"), "$.spec"),
+    ("suspend that is not a boolean", task("run: x").replace("pool: local", "pool: local\n  suspend: 'yes'"), "suspend"),
     ("no tasks", WORKFLOW.split("  tasks:")[0] + "  tasks: []\n", "$.spec.tasks"),
     ("missing pool", task("run: x").replace("  pool: local\n", ""), "'pool' is required"),
     ("an absolute metrics path", task("run: x\nmetrics: [/tmp/report.json]"), "metrics[0]"),

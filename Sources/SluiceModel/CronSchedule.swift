@@ -11,6 +11,8 @@ public struct CronSchedule: Hashable, Sendable, Codable, CustomStringConvertible
     public let months: Set<Int>
     /// 0 is Sunday; a 7 in the expression is folded into 0.
     public let daysOfWeek: Set<Int>
+    /// The IANA time zone the fields are read in (`spec.timezone`); UTC when not given.
+    public var timeZone = "UTC"
 
     public var description: String { expression }
 

@@ -112,14 +112,17 @@ public struct Workflow: Hashable, Sendable, Codable {
     public var labels: [String: String]
     public var pool: String
     public var schedule: CronSchedule?
+    /// `spec.suspend`: nothing new starts. Not in any fingerprint: suspending and resuming reruns nothing.
+    public var suspend: Bool
     public var tasks: [TaskSpec]
     public var location: SourceLocation
     /// Where `spec.pool` is written, for errors about the pool.
     public var poolLocation: SourceLocation
 
     public init(name: String, labels: [String: String] = [:], pool: String,
-                schedule: CronSchedule? = nil, tasks: [TaskSpec], location: SourceLocation, poolLocation: SourceLocation? = nil) {
+                schedule: CronSchedule? = nil, suspend: Bool = false, tasks: [TaskSpec], location: SourceLocation, poolLocation: SourceLocation? = nil) {
         self.name = name
+        self.suspend = suspend
         self.labels = labels
         self.pool = pool
         self.schedule = schedule

@@ -5,7 +5,7 @@ enum WorkflowReader {
     static let taskFields = ["name", "needs", "run", "service", "inputs", "resources", "estimate", "retries", "timeout", "env", "secrets", "metrics"]
 
     static func read(spec: Node, metadata: ManifestParser.Metadata?, _ reader: inout YAMLReader) -> Workflow? {
-        guard let fields = reader.fields(spec, of: "Workflow spec", allowed: ["pool", "executor", "schedule", "tasks"],
+        guard let fields = reader.fields(spec, of: "Workflow spec", allowed: ["pool", "executor", "schedule", "timezone", "suspend", "tasks"],
                                          required: ["pool", "tasks"]) else { return nil }
         let pool = fields["pool"].flatMap { reader.string($0, "pool") }
         if let node = fields["executor"] {
@@ -19,6 +19,17 @@ enum WorkflowReader {
             case .failure(let problem): reader.report(node, problem.message)
             }
         }
+        if let node = fields["timezone"], let zone = reader.string(node, "timezone") {
+            if fields["schedule"] == nil {
+                reader.report(node, "timezone is read with schedule, and this workflow has none: add 'schedule: \"0 3 * * *\"' or delete this line")
+            } else if !CronSchedule.knowsTimeZone(zone) {
+                reader.report(node, "unknown time zone '\(zone)': give an IANA name such as Europe/Paris, America/New_York or UTC")
+            } else {
+                schedule?.timeZone = zone
+            }
+        }
+        // Flux's `spec.suspend`: nothing new starts while it is true; what runs finishes and services stay up.
+        let suspend = fields["suspend"].flatMap { reader.boolean($0, "suspend") } ?? false
         var tasks: [TaskSpec] = []
         if let tasksNode = fields["tasks"] {
             if case .sequence(let sequence) = tasksNode {
@@ -31,7 +42,7 @@ enum WorkflowReader {
             }
         }
         guard let metadata, let pool, let poolNode = fields["pool"] else { return nil }
-        return Workflow(name: metadata.name, labels: metadata.labels, pool: pool, schedule: schedule,
+        return Workflow(name: metadata.name, labels: metadata.labels, pool: pool, schedule: schedule, suspend: suspend,
                         tasks: tasks, location: metadata.nameLocation, poolLocation: reader.location(poolNode))
     }
 

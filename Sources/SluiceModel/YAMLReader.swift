@@ -52,6 +52,15 @@ struct YAMLReader {
         return scalar.string
     }
 
+    /// `true` or `false`, plain; YAML 1.1's `yes`/`on` are refused, so the file means the same to every reader.
+    mutating func boolean(_ node: Node, _ what: String) -> Bool? {
+        guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any, ["true", "false"].contains(scalar.string) else {
+            report(node, "\(what) must be true or false, not \(Self.describe(node))")
+            return nil
+        }
+        return scalar.string == "true"
+    }
+
     mutating func integer(_ node: Node, _ what: String, in range: ClosedRange<Int>) -> Int? {
         guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any, let value = Int(scalar.string) else {
             report(node, "\(what) must be a whole number, not \(Self.describe(node))")

@@ -65,6 +65,12 @@ extension WorkflowState {
         let tasks = tasksJSON.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }
         self.init(name: row["name"], lastGoodCommit: row["lastGoodCommit"], lastSeenCommit: row["lastSeenCommit"],
                   errors: errors, removedAt: row["removedAt"], tasks: tasks)
+        let shapeJSON: String? = row["shapeJSON"]
+        shape = shapeJSON.flatMap { try? JSONDecoder().decode(WorkflowShape.self, from: Data($0.utf8)) }
+    }
+
+    var shapeJSON: String? {
+        shape.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) }
     }
 
     var tasksJSON: String? {

@@ -168,6 +168,8 @@ public struct WorkflowState: Sendable, Codable, Hashable {
     public var removedAt: Date?
     /// The task names of the definition in force, in dependency order; nil when not known yet.
     public var tasks: [String]?
+    /// What a status shows of the definition in force; nil when not known yet (a database from before).
+    public var shape: WorkflowShape?
 
     public init(name: String, lastGoodCommit: String? = nil, lastSeenCommit: String? = nil,
                 errors: [String] = [], removedAt: Date? = nil, tasks: [String]? = nil) {
@@ -191,5 +193,42 @@ public struct CommitRecord: Sendable, Codable, Hashable {
         self.oid = oid
         self.summary = summary
         self.observedAt = observedAt
+    }
+}
+
+/// The parts of a workflow's definition in force that its status shows: whether it is suspended, its schedule, and
+/// what each task needs (for a graph of the DAG).
+public struct WorkflowShape: Sendable, Codable, Hashable {
+    public var suspended: Bool
+    /// The cron expression, and the IANA time zone it is read in.
+    public var schedule: String?
+    public var timeZone: String?
+    public var needs: [String: [String]]
+    /// The optimizer's estimate of each task's duration, in seconds, where the manifest gives one.
+    public var estimates: [String: Double]
+
+    public init(suspended: Bool, schedule: String?, timeZone: String?, needs: [String: [String]], estimates: [String: Double]) {
+        self.suspended = suspended
+        self.schedule = schedule
+        self.timeZone = timeZone
+        self.needs = needs
+        self.estimates = estimates
+    }
+}
+
+/// A new attempt at a task's current fingerprint, asked for by a person: attempts before it no longer count.
+public struct RerunRequest: Sendable, Codable, Hashable {
+    public var workflow: String
+    public var task: String
+    public var fingerprint: String
+    public var requestedBy: String
+    public var requestedAt: Date
+
+    public init(workflow: String, task: String, fingerprint: String, requestedBy: String, requestedAt: Date) {
+        self.workflow = workflow
+        self.task = task
+        self.fingerprint = fingerprint
+        self.requestedBy = requestedBy
+        self.requestedAt = requestedAt
     }
 }

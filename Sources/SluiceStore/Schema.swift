@@ -55,7 +55,23 @@ enum Schema {
         migrator.registerMigration("v1", migrate: v1)
         migrator.registerMigration("v2-workflow-tasks", migrate: v2)
         migrator.registerMigration("v3-metrics", migrate: v3)
+        migrator.registerMigration("v4-operations", migrate: v4)
         return migrator
+    }
+
+    /// What operators do beside git: reruns asked for by a person (`sluice rerun`, the API), and the parts of each
+    /// workflow's definition in force that a status shows without reading git (suspended, schedule, needs).
+    private static func v4(_ db: Database) throws {
+        try db.create(table: "rerunRequest") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("workflow", .text).notNull()
+            t.column("task", .text).notNull()
+            t.column("fingerprint", .text).notNull()
+            t.column("requestedBy", .text).notNull()
+            t.column("requestedAt", .datetime).notNull()
+        }
+        try db.create(index: "rerunRequest_byTask", on: "rerunRequest", columns: ["workflow", "task"])
+        try db.alter(table: "workflow") { t in t.add(column: "shapeJSON", .text) }
     }
 
     /// The numbers a succeeded attempt's metrics files held, and what was wrong with them. Kept apart from the outputs so

@@ -21,16 +21,17 @@ extension Store {
     public func saveWorkflowState(_ state: WorkflowState) throws(StoreError) {
         try write { db in
             try db.execute(sql: """
-                INSERT INTO workflow (name, lastGoodCommit, lastSeenCommit, errorsJSON, removedAt, tasksJSON)
-                VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO workflow (name, lastGoodCommit, lastSeenCommit, errorsJSON, removedAt, tasksJSON, shapeJSON)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(name) DO UPDATE SET
                     lastGoodCommit = excluded.lastGoodCommit,
                     lastSeenCommit = excluded.lastSeenCommit,
                     errorsJSON = excluded.errorsJSON,
                     removedAt = excluded.removedAt,
-                    tasksJSON = excluded.tasksJSON
+                    tasksJSON = excluded.tasksJSON,
+                    shapeJSON = excluded.shapeJSON
                 """, arguments: [state.name, state.lastGoodCommit, state.lastSeenCommit, state.errorsJSON,
-                                 state.removedAt, state.tasksJSON])
+                                 state.removedAt, state.tasksJSON, state.shapeJSON])
         }
     }
 }

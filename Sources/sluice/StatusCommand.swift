@@ -32,13 +32,24 @@ struct StatusCommand: ParsableCommand {
             if statuses.isEmpty { print("No workflow has been applied yet.") }
             for status in statuses {
                 print("\(status.name)  \(status.phase)  @ \(status.commit.map { String($0.prefix(7)) } ?? "none")")
+                if status.suspended { print("  suspended (spec.suspend: true): nothing new starts until it is resumed in git") }
+                if let schedule = status.schedule {
+                    let next = schedule.nextRun.map { "next run \(Self.timestamp.string(from: $0))" } ?? "no run in the coming year"
+                    print("  schedule \"\(schedule.cron)\" (\(schedule.timeZone)): \(next)")
+                }
                 for error in status.errors { print("  error: \(error)") }
                 for task in status.tasks {
                     let duration = task.duration.map(Durations.format) ?? "—"
                     let exit = task.exitCode.map { "  exit \($0)" } ?? ""
-                    print("  \(task.phase.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(task.name)  \(duration)  attempts \(task.attempts)\(exit)\(task.message.map { "  \($0)" } ?? "")")
+                    print("  \(task.phase.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(task.name)  \(duration)  attempts \(task.attempts)\(exit)\(task.message.map { "  \($0)" } ?? "")\(task.requestedBy.map { "  rerun by \($0)" } ?? "")")
                 }
             }
         }
     }
+
+    private static let timestamp: ISO8601DateFormatter = {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter
+    }()
 }

@@ -71,3 +71,52 @@ import Testing
         #expect(firstOrFriday.latestTick(atOrBefore: date("2026-11-25T12:00:00Z")) == date("2026-11-20T00:00:00Z"))
     }
 }
+
+@Suite struct TimeZoneScheduleTests {
+    private func date(_ text: String) -> Date { ISO8601DateFormatter().date(from: text)! }
+
+    private func schedule(_ cron: String, _ zone: String) throws -> CronSchedule {
+        var parsed = try CronSchedule.parse(cron).get()
+        parsed.timeZone = zone
+        return parsed
+    }
+
+    @Test func ticksAreReadOnTheWallClockOfTheZone() throws {
+        let paris = try schedule("0 3 * * *", "Europe/Paris")
+        // Winter: Paris is UTC+1; summer: UTC+2.
+        #expect(paris.latestTick(atOrBefore: date("2026-11-25T12:00:00Z")) == date("2026-11-25T02:00:00Z"))
+        #expect(paris.nextTick(after: date("2026-11-25T12:00:00Z")) == date("2026-11-26T02:00:00Z"))
+        #expect(paris.nextTick(after: date("2026-07-01T12:00:00Z")) == date("2026-07-02T01:00:00Z"))
+        #expect(paris.latestTick(atOrBefore: date("2026-07-02T00:59:00Z")) == date("2026-07-01T01:00:00Z"))
+        let kolkata = try schedule("30 9 * * MON", "Asia/Kolkata")  // UTC+5:30
+        #expect(kolkata.nextTick(after: date("2026-11-25T00:00:00Z")) == date("2026-11-30T04:00:00Z"))
+        let utc = try CronSchedule.parse("*/15 * * * *").get()
+        #expect(utc.nextTick(after: date("2026-11-25T12:14:59Z")) == date("2026-11-25T12:15:00Z"))
+        #expect(utc.nextTick(after: date("2026-11-25T12:15:00Z")) == date("2026-11-25T12:30:00Z"))
+        let leap = try CronSchedule.parse("0 0 29 2 *").get()
+        // The search looks a year ahead, as latestTick looks a year back: the 29th of February is found from 2027 on.
+        #expect(leap.nextTick(after: date("2026-11-25T00:00:00Z")) == nil)
+        #expect(leap.nextTick(after: date("2027-11-25T00:00:00Z")) == date("2028-02-29T00:00:00Z"))
+    }
+
+    @Test func timeZoneAndSuspendAreCheckedAtTheirLine() throws {
+        let text = """
+            apiVersion: sluice/v1
+            kind: Workflow
+            metadata: {name: w}
+            spec:
+              pool: local
+              schedule: "0 3 * * *"
+              timezone: Mars/Olympus
+              suspend: yes
+              tasks: [{name: a, run: "true"}]
+            """
+        let set = ManifestSet.load([ManifestFile(path: "w.yaml", text: text)])
+        let messages = set.diagnostics.map(\.description)
+        #expect(messages.contains("w.yaml:7:13: unknown time zone 'Mars/Olympus': give an IANA name such as Europe/Paris, America/New_York or UTC"), "\(messages)")
+        #expect(messages.contains("w.yaml:8:12: suspend must be true or false, not the string 'yes'") || messages.contains { $0.hasPrefix("w.yaml:8:12: suspend must be true or false") }, "\(messages)")
+        let alone = ManifestSet.load([ManifestFile(path: "w.yaml", text: text.replacingOccurrences(of: "  schedule: \"0 3 * * *\"\n", with: "")
+            .replacingOccurrences(of: "Mars/Olympus", with: "Europe/Paris").replacingOccurrences(of: "suspend: yes", with: "suspend: true"))])
+        #expect(alone.diagnostics.map(\.description).contains { $0.hasPrefix("w.yaml:6:13: timezone is read with schedule") }, "\(alone.diagnostics)")
+    }
+}

@@ -42,7 +42,7 @@ extension Dispatcher {
             let fingerprint = context.tasks[task].fingerprint
             if !context.tasks[task].task.kind.isService {
                 // A twin (same fingerprint: same command, inputs and needs) succeeded meanwhile: reuse its outputs.
-                if succeededFingerprints.contains(fingerprint) {
+                if succeededFingerprints.contains(fingerprint), rerunAsked[task] == nil {
                     waitingForRoom.remove(at: position)
                     isWaiting[task] = false
                     markDirty(task)

@@ -29,7 +29,9 @@ final class Dispatcher {
 
     enum TaskState: Equatable {
         case unknown, waitingForNeeds, ready, busy, satisfied, failed, skipped
-        var isSettled: Bool { self == .satisfied || self == .failed || self == .skipped }
+        /// Would start, but its workflow is suspended: settled for this pass, neither done nor failed.
+        case held
+        var isSettled: Bool { self == .satisfied || self == .failed || self == .skipped || self == .held }
     }
 
     /// An unfinished attempt, of any workflow: what it holds of a node, and whose task it is.
@@ -52,6 +54,9 @@ final class Dispatcher {
     var succeededFingerprints: Set<String>
     /// Tasks not started because a secret they need is missing (`apply` then exits 3, invalid input).
     var missingSecrets = Set<String>()
+    /// Tasks a person asked to run again at their fingerprint (`sluice rerun`): earlier attempts, and the outputs of
+    /// earlier runs at it, do not count.
+    var rerunAsked: [Int: Date] = [:]
     private(set) var states: [TaskState]
     var unsettled: Int
     /// Dispatch order: the optimizer's planned start, then the dependency order.
@@ -194,6 +199,11 @@ final class Dispatcher {
             for attempt in try store.latestAttempts(workflow: workflow) {
                 if let position = index["\(workflow)/\(attempt.task)"] { newestFingerprint[position] = attempt.fingerprint }
             }
+            for (task, request) in try store.rerunRequests(workflow: workflow) {
+                guard let position = index["\(workflow)/\(task)"], context.tasks[position].fingerprint == request.fingerprint else { continue }
+                attempts[position].removeAll { $0.createdAt < request.requestedAt }
+                rerunAsked[position] = request.requestedAt
+            }
         }
         for position in attempts.indices { attempts[position].sort { $0.id < $1.id } }
         let decoder = JSONDecoder()
@@ -277,6 +287,8 @@ final class Dispatcher {
     }
 
     func recordAttempt(_ attempt: Attempt, task position: Int) {
+        // An attempt from before a rerun was asked for (one still running then) does not answer it.
+        if let asked = rerunAsked[position], attempt.createdAt < asked { return }
         if let existing = attempts[position].firstIndex(where: { $0.id == attempt.id }) {
             attempts[position][existing] = attempt
         } else {
@@ -302,6 +314,11 @@ final class Dispatcher {
             return
         }
         let state = try progress(of: position, current: current, counted: counted, now: now)
+        if state == .ready, task.workflow.workflow.suspend {
+            removeWaiting(position)
+            setState(position, .held)
+            return
+        }
         // A secret is looked for when the task could start, so one added meanwhile is found by the next pass.
         if state == .ready, !task.task.secrets.isEmpty, let missing = SecretsFolder(path: configuration.secretsDirectory).problem(for: task.task) {
             logger.error("a secret is missing", metadata: ["workflow": "\(task.workflow.name)", "task": "\(task.task.name)", "error": "\(missing)"])
@@ -361,7 +378,7 @@ final class Dispatcher {
         if isService, !configuration.servicesStayUp, current.contains(where: { $0.phase == .succeeded }) { return .satisfied }
         // A fingerprint that succeeded in any workflow, at any time, has its outputs: reuse them, also after failures
         // of this task at it (a twin, or another workflow, succeeded since).
-        if !isService, succeededFingerprints.contains(task.fingerprint) {
+        if !isService, succeededFingerprints.contains(task.fingerprint), rerunAsked[position] == nil {
             try recordCacheHit(position, now: now)
             try backfillMetrics(position)
             return .satisfied

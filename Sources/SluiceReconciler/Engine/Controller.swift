@@ -106,6 +106,8 @@ public final class Controller: Service, Sendable {
         var fatal: (any Error)?
         /// `workflow/task` of the attempts flagged anomalous at the last summary.
         var anomalous: Set<String> = []
+        /// The next cron tick of any scheduled workflow: a pass starts then, not at the next resync.
+        var nextTick: Date?
     }
 
     private func engineLoop() throws {
@@ -119,8 +121,12 @@ public final class Controller: Service, Sendable {
         // A local repository is read in place: inotify on its refs tells when to look (an event, not a poll), and a
         // 50 ms look stands in where inotify is unavailable. A remote one is only fetched on the timer or a webhook.
         let local = !GitSource.isRemote(configuration.repository)
-        let refWatcher = local ? RefWatcher(gitDirectory: repository.path) { mailbox.post(.refsChanged) } : nil
-        defer { withExtendedLifetime(refWatcher) {} }
+        let refWatcher = local ? FolderWatcher(folders: FolderWatcher.refFolders(gitDirectory: repository.path), name: "sluice.ref-watcher") { mailbox.post(.refsChanged) } : nil
+        // `sluice rerun` (another process) writes its request to the store, then a note here: a pass reads it at once.
+        let requests = reconciler.layout.requests
+        try? FileManager.default.createDirectory(at: requests, withIntermediateDirectories: true)
+        let requestWatcher = FolderWatcher(folders: [requests.path], name: "sluice.request-watcher") { mailbox.post(.wake("asked by a command")) }
+        defer { withExtendedLifetime((refWatcher, requestWatcher)) {} }
         let pollsRef = local && refWatcher == nil
         if local && refWatcher == nil { logger.warning("no inotify: looking at the ref every 50 ms", metadata: ["repository": "\(repository.path)"]) }
         try reconciler.recoverResultsFromAttemptFolders()
@@ -128,6 +134,10 @@ public final class Controller: Service, Sendable {
         logger.info("following", metadata: ["ref": "\(loop.ref)"])
         while true {
             let now = Date()
+            if let tick = loop.nextTick, now >= tick {
+                loop.wakeReasons.append("schedule")
+                loop.nextTick = nil
+            }
             if !loop.wakeReasons.isEmpty && (loop.retryAt.map { now >= $0 } ?? true) || now >= loop.nextResync {
                 let trigger = loop.wakeReasons.isEmpty ? "timer" : Set(loop.wakeReasons).sorted().joined(separator: ", ")
                 loop.wakeReasons.removeAll()
@@ -135,6 +145,7 @@ public final class Controller: Service, Sendable {
                 if let fatal = loop.fatal { throw fatal }
             }
             var deadlines = [loop.nextResync]
+            if let tick = loop.nextTick { deadlines.append(tick) }
             if let due = loop.dispatcher?.nextDeadline { deadlines.append(due) }
             if let retryAt = loop.retryAt, !loop.wakeReasons.isEmpty { deadlines.append(retryAt) }
             if loop.statusPending { deadlines.append(loop.lastStatus.addingTimeInterval(configuration.statusInterval)) }
@@ -200,6 +211,7 @@ public final class Controller: Service, Sendable {
             try dispatcher.burst { try dispatcher.begin() }
             loop.dispatcher = dispatcher
             loop.commit = tip
+            loop.nextTick = context.desired.workflows.compactMap { $0.workflow.schedule?.nextTick(after: started) }.min()
             let dispatched = Date()
             try afterEvents(reconciler, dispatcher: dispatcher, trigger: trigger, loop: &loop)
             observer(.passFinished(duration: Date().timeIntervalSince(started), failed: !dispatcher.failedTasks.isEmpty))

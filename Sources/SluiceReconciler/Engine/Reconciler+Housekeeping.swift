@@ -20,6 +20,12 @@ extension Reconciler {
             let tasks = workflow.orderedTasks.map(\.name)
             if state.tasks != tasks { changed.insert(workflow.name) }
             state.tasks = tasks
+            let shape = WorkflowShape(suspended: workflow.workflow.suspend, schedule: workflow.workflow.schedule?.expression,
+                                      timeZone: workflow.workflow.schedule?.timeZone,
+                                      needs: Dictionary(workflow.orderedTasks.map { ($0.name, $0.needs) }, uniquingKeysWith: { first, _ in first }),
+                                      estimates: workflow.orderedTasks.reduce(into: [:]) { $0[$1.name] = $1.estimate })
+            if state.shape != shape { changed.insert(workflow.name) }
+            state.shape = shape
             try store.saveWorkflowState(state)
         }
         for name in desired.rejectedWorkflows.sorted() {

@@ -10,6 +10,15 @@ public struct StateLayout: Sendable {
 
     public var database: URL { root.appendingPathComponent("state.sqlite") }
     public var mirrors: URL { root.appendingPathComponent("mirrors") }
+    /// Where commands that ask a running controller for something (`sluice rerun`) leave a note: the controller
+    /// watches this folder and makes a pass at once.
+    public var requests: URL { root.appendingPathComponent("requests") }
+
+    /// Tells a controller watching `requests` that the store holds something new for it.
+    public func notifyController(_ what: String) {
+        try? FileManager.default.createDirectory(at: requests, withIntermediateDirectories: true)
+        try? Data("\(what)\n".utf8).write(to: requests.appendingPathComponent("latest"), options: .atomic)
+    }
 
     /// Outputs are kept by fingerprint: the same fingerprint on any branch or after a revert finds them again.
     public func outputs(fingerprint: String) -> URL {

@@ -1,3 +1,4 @@
+import Foundation
 import SluiceModel
 
 /// What has actually run, as far as the planner needs to know: the input of every reconcile pass
@@ -42,6 +43,8 @@ public struct TaskRecord: Sendable, Codable, Hashable {
     public var lastFailure: FailedAttempt?
     /// Set when `lastSuccess` is assumed, a base ref's version in a review plan: whether it really ran.
     public var base: BaseRun?
+    /// A rerun a person asked for that no attempt has answered yet: `fingerprint`, who, and when.
+    public var rerun: RerunAsk?
 
     public init(name: String, isService: Bool = false, lastSuccess: FingerprintInputs? = nil,
                 running: RunningAttempt? = nil, lastFailure: FailedAttempt? = nil) {
@@ -50,6 +53,19 @@ public struct TaskRecord: Sendable, Codable, Hashable {
         self.lastSuccess = lastSuccess
         self.running = running
         self.lastFailure = lastFailure
+    }
+}
+
+/// `sluice rerun`: a new attempt at `fingerprint`, though one succeeded there.
+public struct RerunAsk: Sendable, Codable, Hashable {
+    public var fingerprint: String
+    public var by: String
+    public var at: Date
+
+    public init(fingerprint: String, by: String, at: Date) {
+        self.fingerprint = fingerprint
+        self.by = by
+        self.at = at
     }
 }
 

@@ -13,9 +13,13 @@ public enum ActualStateReader {
         for workflow in try store.workflowStates() where workflow.removedAt == nil {
             var record = WorkflowRecord(name: workflow.name, commit: workflow.lastGoodCommit)
             let successes = try store.lastSuccesses(workflow: workflow.name)
+            let reruns = try store.rerunRequests(workflow: workflow.name)
             for latest in try store.latestAttempts(workflow: workflow.name) {
                 var task = TaskRecord(name: latest.task, isService: latest.isService)
                 task.lastSuccess = successes[latest.task].flatMap(inputs)
+                if let request = reruns[latest.task], latest.createdAt < request.requestedAt {
+                    task.rerun = RerunAsk(fingerprint: request.fingerprint, by: request.requestedBy, at: request.requestedAt)
+                }
                 if !latest.phase.isFinal, let running = inputs(latest) {
                     task.running = RunningAttempt(inputs: running, attempt: latest.number)
                 }

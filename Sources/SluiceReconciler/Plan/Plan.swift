@@ -21,12 +21,14 @@ public enum PlanAction: String, Sendable, Codable, CaseIterable {
     case roll
     /// A running service that was removed from git.
     case stop
+    /// Work the workflow asks for that waits while it is suspended (`spec.suspend: true`).
+    case suspended
 
     /// Whether a process starts for this action.
     public var executes: Bool {
         switch self {
         case .run, .rerun, .start, .restart, .roll, .cancel: true
-        case .upToDate, .cacheHit, .prune, .stop: false
+        case .upToDate, .cacheHit, .prune, .stop, .suspended: false
         }
     }
 

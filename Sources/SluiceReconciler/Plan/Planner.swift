@@ -56,6 +56,13 @@ public enum Planner {
             tasks.append(TaskPlan(name: record.name, action: action, reason: "task '\(record.name)' was removed from the workflow in git",
                                   fingerprint: running.inputs.fingerprint, needs: []))
         }
+        if workflow.workflow.suspend {
+            // Nothing new starts and nothing is stopped: what runs finishes, services stay up at their version.
+            for index in tasks.indices where tasks[index].action.executes || tasks[index].action == .stop {
+                tasks[index].reason = "the workflow is suspended (spec.suspend: true); when resumed: \(tasks[index].action.label), \(tasks[index].reason)"
+                tasks[index].action = .suspended
+            }
+        }
         return WorkflowPlan(name: workflow.name, commit: workflow.commit.hex, tasks: tasks)
     }
 
@@ -67,6 +74,9 @@ public enum Planner {
                 return (.upToDate, "attempt \(running.attempt) is running at this fingerprint")
             }
             return (.cancel, "the running attempt is for an old fingerprint (\(whyChanged(inputs, since: running.inputs, executing: executing))); it is cancelled and the task runs again")
+        }
+        if let rerun = record?.rerun, rerun.fingerprint == fingerprint {
+            return (.rerun, "asked for by \(rerun.by) at \(rerun.at.formatted(.iso8601)) (sluice rerun): a new attempt at the same fingerprint")
         }
         if let record, let last = record.lastSuccess, last.fingerprint == fingerprint {
             return (.upToDate, record.base?.reason ?? "succeeded at this fingerprint")

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceModel
 import SluiceStore
 
 /// The status of one workflow as people and programs read it: in `sluice status`, the status branch, the API.
@@ -6,8 +7,12 @@ public struct WorkflowStatus: Sendable, Codable, Hashable {
     public var name: String
     /// The source commit whose definition is in force.
     public var commit: String?
-    /// `succeeded`, `failed`, `running`, `pending`, `invalid` (never had a valid definition), `removed`.
+    /// `succeeded`, `failed`, `running`, `pending`, `invalid` (never had a valid definition), `removed`, `suspended`.
     public var phase: String
+    /// `spec.suspend` of the definition in force: nothing new starts.
+    public var suspended = false
+    /// The cron schedule in force and its next tick; nil for a workflow without one.
+    public var schedule: ScheduleStatus?
     /// Manifest errors at the latest commit, as `file:line:col: message`; the last good version stays in force.
     public var errors: [String]
     public var tasks: [TaskStatus]
@@ -19,6 +24,13 @@ public struct WorkflowStatus: Sendable, Codable, Hashable {
     public var report: RunReport?
 }
 
+public struct ScheduleStatus: Sendable, Codable, Hashable {
+    public var cron: String
+    /// The IANA time zone the cron fields are read in.
+    public var timeZone: String
+    public var nextRun: Date?
+}
+
 public struct ServiceStatus: Sendable, Codable, Hashable {
     public var address: String
     public var healthy: Bool
@@ -27,6 +39,12 @@ public struct ServiceStatus: Sendable, Codable, Hashable {
 public struct TaskStatus: Sendable, Codable, Hashable {
     public var name: String
     public var phase: AttemptPhase
+    /// The tasks it needs, in the definition in force.
+    public var needs: [String] = []
+    /// The manifest's estimate of its duration, in seconds.
+    public var estimate: Double?
+    /// Who asked for the attempt in force with `sluice rerun` (or the API); nil when the reconciler started it.
+    public var requestedBy: String?
     public var fingerprint: String
     /// Attempts at this fingerprint, retries included.
     public var attempts: Int
@@ -92,6 +110,16 @@ extension WorkflowStatus {
                                       : nil,
                                   anomaly: Anomaly.check(attempt, history: history[attempt.task] ?? [], now: now))
             }
+            let reruns = try store.rerunRequests(workflow: state.name)
+            for index in tasks.indices {
+                tasks[index].needs = state.shape?.needs[tasks[index].name] ?? []
+                tasks[index].estimate = state.shape?.estimates[tasks[index].name]
+                // The attempt in force was made after the newest request at its fingerprint: that person asked for it.
+                if let request = reruns[tasks[index].name], request.fingerprint == tasks[index].fingerprint,
+                   let latest = latest.first(where: { $0.task == tasks[index].name }), latest.createdAt >= request.requestedAt {
+                    tasks[index].requestedBy = request.requestedBy
+                }
+            }
             var runs = try store.metricRuns(workflow: state.name, limit: MetricStatus.trendLength)
             // A cache hit reuses a run made under another name (a preview, a twin): its numbers are this task's now.
             let reusing = tasks.filter { task in task.phase == .cached && runs[task.name]?.contains { $0.fingerprint == task.fingerprint } != true }
@@ -107,6 +135,12 @@ extension WorkflowStatus {
             var status = WorkflowStatus(name: state.name, commit: state.lastGoodCommit, phase: phase(of: state, tasks: tasks),
                                         errors: state.errors, tasks: tasks, planned: planned,
                                         metrics: MetricStatus.build(tasks, runs: runs))
+            status.suspended = state.shape?.suspended ?? false
+            if status.suspended, !["removed", "invalid"].contains(status.phase) { status.phase = "suspended" }
+            if let cron = state.shape?.schedule, state.removedAt == nil, case .success(var parsed) = CronSchedule.parse(cron) {
+                parsed.timeZone = state.shape?.timeZone ?? "UTC"
+                status.schedule = ScheduleStatus(cron: cron, timeZone: parsed.timeZone, nextRun: parsed.nextTick(after: now))
+            }
             // Made once the batch work has settled (services may run on), and again only when the tasks change: the
             // controller sums statuses every few seconds while anything runs.
             let settled = !tasks.contains { !$0.isService && !$0.phase.isFinal }

@@ -3,19 +3,15 @@ import Foundation
 import Glibc
 #endif
 
-/// Tells when a local repository's refs may have moved, through inotify on its git directory: `HEAD`,
-/// `packed-refs`, and the folders under `refs/heads` and `refs/tags`. A commit renames `refs/heads/<branch>.lock` into
-/// place, which is one event. The engine then resolves its ref and compares, so a change to another ref costs one
-/// look. Folders made after the start are not watched; the controller's safety resync covers them.
-final class RefWatcher: Sendable {
+/// Tells when something changed in a few folders, through inotify: a local repository's refs (`HEAD`, `packed-refs`,
+/// and the folders under `refs/heads` and `refs/tags`; a commit renames `refs/heads/<branch>.lock` into place, which
+/// is one event), or the state directory's `requests/` folder. The engine then looks, so a change it does not care
+/// about costs one look. Folders made after the start are not watched; the controller's safety resync covers them.
+final class FolderWatcher: Sendable {
     private let descriptor: Int32
 
-    /// - Parameter changed: called on the watcher's own thread, once per burst of events.
-    /// - Returns: nil when inotify is unavailable (the caller then falls back to looking on a timer).
-    init?(gitDirectory: String, changed: @escaping @Sendable () -> Void) {
-        descriptor = inotify_init1(Int32(IN_CLOEXEC))
-        guard descriptor >= 0 else { return nil }
-        let mask = UInt32(IN_CREATE | IN_MOVED_TO | IN_MODIFY | IN_CLOSE_WRITE | IN_DELETE)
+    /// The folders that hold a repository's refs.
+    static func refFolders(gitDirectory: String) -> [String] {
         var folders = [gitDirectory]
         for root in ["refs/heads", "refs/tags"] {
             let base = gitDirectory + "/" + root
@@ -29,6 +25,15 @@ final class RefWatcher: Sendable {
                 }
             }
         }
+        return folders
+    }
+
+    /// - Parameter changed: called on the watcher's own thread, once per burst of events.
+    /// - Returns: nil when inotify is unavailable or no folder could be watched (the caller then falls back to a timer).
+    init?(folders: [String], name: String, changed: @escaping @Sendable () -> Void) {
+        descriptor = inotify_init1(Int32(IN_CLOEXEC))
+        guard descriptor >= 0 else { return nil }
+        let mask = UInt32(IN_CREATE | IN_MOVED_TO | IN_MODIFY | IN_CLOSE_WRITE | IN_DELETE)
         var watched = 0
         for folder in folders where inotify_add_watch(descriptor, folder, mask) >= 0 { watched += 1 }
         guard watched > 0 else {
@@ -45,7 +50,7 @@ final class RefWatcher: Sendable {
                 changed()
             }
         }
-        thread.name = "sluice.ref-watcher"
+        thread.name = name
         thread.start()
     }
 
