@@ -56,7 +56,17 @@ enum Schema {
         migrator.registerMigration("v2-workflow-tasks", migrate: v2)
         migrator.registerMigration("v3-metrics", migrate: v3)
         migrator.registerMigration("v4-operations", migrate: v4)
+        migrator.registerMigration("v5-collected-outputs", migrate: v5)
         return migrator
+    }
+
+    /// Fingerprints whose outputs `sluice gc` removed: their successes no longer make a cache hit, until a new success
+    /// at the fingerprint makes the outputs again.
+    private static func v5(_ db: Database) throws {
+        try db.create(table: "collectedOutput", options: [.withoutRowID]) { t in
+            t.primaryKey("fingerprint", .text)
+            t.column("collectedAt", .datetime).notNull()
+        }
     }
 
     /// What operators do beside git: reruns asked for by a person (`sluice rerun`, the API), and the parts of each

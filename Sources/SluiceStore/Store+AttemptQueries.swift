@@ -51,8 +51,9 @@ extension Store {
     /// `cached` attempts are not counted: they reuse one of these and add no outputs of their own.
     public func succeededFingerprints() throws(StoreError) -> Set<String> {
         try read { db in
-            try String.fetchSet(db, sql: "SELECT DISTINCT fingerprint FROM attempt WHERE phase = ?",
-                                arguments: [AttemptPhase.succeeded.rawValue])
+            try String.fetchSet(db, sql: """
+                SELECT DISTINCT fingerprint FROM attempt WHERE phase = ? AND fingerprint NOT IN (SELECT fingerprint FROM collectedOutput)
+                """, arguments: [AttemptPhase.succeeded.rawValue])
         }
     }
 
@@ -60,7 +61,8 @@ extension Store {
     public func lastSuccesses(workflow: String) throws(StoreError) -> [String: Attempt] {
         try read { db in
             let rows = try Attempt.fetchAll(db, where: """
-                id IN (SELECT MAX(id) FROM attempt WHERE workflow = ? AND phase IN (?, ?) GROUP BY task)
+                id IN (SELECT MAX(id) FROM attempt WHERE workflow = ? AND phase IN (?, ?)
+                       AND fingerprint NOT IN (SELECT fingerprint FROM collectedOutput) GROUP BY task)
                 """, [workflow, AttemptPhase.succeeded.rawValue, AttemptPhase.cached.rawValue])
             return Dictionary(rows.map { ($0.task, $0) }, uniquingKeysWith: { _, newer in newer })
         }

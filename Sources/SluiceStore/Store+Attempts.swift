@@ -103,6 +103,10 @@ extension Store {
             }
             try db.execute(sql: "UPDATE attempt SET phase = ?, endedAt = ?, exitCode = ?, message = ? WHERE id = ?",
                            arguments: [phase.rawValue, time, exitCode, message, id])
+            if phase == .succeeded {
+                // Outputs made again after `sluice gc` removed them: the fingerprint is a cache hit again.
+                try db.execute(sql: "DELETE FROM collectedOutput WHERE fingerprint = ?", arguments: [current.fingerprint])
+            }
             let ended = try Self.require(db, id, path: path)
             var words = "\(ended.task) attempt \(ended.number) \(Self.verb(phase))"
             if let exitCode { words += " with exit code \(exitCode)" }

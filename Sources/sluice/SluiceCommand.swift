@@ -9,7 +9,7 @@ struct SluiceCommand: AsyncParsableCommand {
         discussion: ExitStatus.help,
         version: SluiceVersion.text,
         subcommands: [InitCommand.self, ValidateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self,
-                      LogsCommand.self, HistoryCommand.self, RerunCommand.self, MetricsCommand.self, ReportCommand.self, ControllerCommand.self, DemoCommand.self,
+                      LogsCommand.self, HistoryCommand.self, RerunCommand.self, StopCommand.self, GCCommand.self, MetricsCommand.self, ReportCommand.self, ControllerCommand.self, DemoCommand.self,
                       CompletionCommand.self, VersionCommand.self]
     )
 }

@@ -85,7 +85,7 @@ import Testing
         apply.standardOutput = FileHandle.nullDevice
         try apply.run()
         defer { apply.waitUntilExit() }
-        #expect(eventually(timeout: 10) { (try? sluice("logs", "w/talk", "--state", state))?.stdout.contains("early") == true })
+        #expect(eventually(timeout: 30) { (try? sluice("logs", "w/talk", "--state", state))?.stdout.contains("early") == true })
         let followed = try sluice("logs", "w/talk", "--follow", "--state", state)
         #expect(followed.status == 0)
         #expect(followed.stdout.contains("early\n") && followed.stdout.contains("late\n"))

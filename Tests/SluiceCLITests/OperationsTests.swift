@@ -131,4 +131,76 @@ import Testing
         let text = try sluice("status", "--state", state.path)
         #expect(text.stdout.contains("schedule \"* * * * *\" (Asia/Kolkata): next run "), "\(text.stdout)")
     }
+
+    /// Whether a process whose command line holds `marker` runs.
+    private func running(_ marker: String) throws -> Bool {
+        try run("/usr/bin/pgrep", ["-f", marker]).status == 0
+    }
+
+    @Test func stopEndsWhatAStoppedControllerLeftRunning() throws {
+        let folder = try TemporaryFolder()
+        let repo = folder.url.appendingPathComponent("repo")
+        try folder.write("repo/sluice.yaml", controllerManifest("""
+            - {name: long, run: "sleep 31.4159"}
+            - name: web
+              service: {run: 'exec python3 -m http.server $SLUICE_PORT --bind 127.0.0.1', health: {http: /}}
+        """))
+        try commitAll(in: repo, initialize: true)
+        let state = folder.url.appendingPathComponent("state")
+        let controller = try RunningController(repo: repo, state: state)
+        defer { controller.stop() }
+        #expect(eventually { (try? statusJSON(state)).flatMap { task($0, "web")?["service"] as? [String: Any] }?["healthy"] as? Bool == true },
+                "\(controller.output)")
+        #expect(try running("sleep 31.4159"))
+        let refused = try sluice("stop", "--state", state.path)
+        #expect(refused.status == 3)
+        #expect(refused.stderr.contains("stop that controller first"), "\(refused.stderr)")
+        // SIGTERM drains: the controller goes, its supervisors stay for the next one to adopt.
+        kill(controller.process.processIdentifier, SIGTERM)
+        controller.process.waitUntilExit()
+        #expect(try running("sleep 31.4159"))
+
+        let stopped = try sluice("stop", "--state", state.path)
+        #expect(stopped.status == 0, "\(stopped.stdout)\(stopped.stderr)")
+        #expect(stopped.stdout.contains("■ w/web  service stopped") && stopped.stdout.contains("■ w/long  attempt 1 stopped"), "\(stopped.stdout)")
+        #expect(!(try running("sleep 31.4159")))
+        let status = try statusJSON(state)
+        #expect(task(status, "long")?["phase"] as? String == "cancelled")
+        #expect(task(status, "web")?["message"] as? String == "stopped by `sluice stop`")
+        #expect(try sluice("stop", "--state", state.path).stdout.contains("Nothing runs under"))
+    }
+
+    @Test func gcRemovesWhatNoRunNeedsAndKeepsWhatARevertWouldReuse() throws {
+        let folder = try TemporaryFolder()
+        let repo = folder.url.appendingPathComponent("repo")
+        let log = folder.url.appendingPathComponent("ran.log")
+        let state = folder.url.appendingPathComponent("state")
+        func version(_ number: Int) throws {
+            try folder.write("repo/sluice.yaml", controllerManifest("    - {name: a, run: \"echo v\(number) > $SLUICE_OUTPUT/out.txt; echo v\(number) >> \(log.path)\"}"))
+            try commitAll(in: repo, initialize: number == 1, message: "v\(number)")
+            #expect(try sluice("apply", "--repo", repo.path, "--state", state.path).status == 0)
+        }
+        for number in 1...4 { try version(number) }
+        let outputs = state.appendingPathComponent("outputs")
+        let checkouts = state.appendingPathComponent("checkouts")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outputs.path).count == 4)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: checkouts.path).count == 4)
+
+        let collected = try sluice("gc", "--keep", "2", "--state", state.path, "--output", "json")
+        #expect(collected.status == 0, "\(collected.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(collected.stdout.utf8)) as? [String: Any])
+        #expect((report["outputs"] as? [String])?.count == 2 && (report["checkouts"] as? [String])?.count == 3, "\(report)")
+        #expect((report["bytes"] as? Int ?? 0) > 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outputs.path).count == 2)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: checkouts.path) == [try headCommit(repo)])
+
+        // Back to v3, kept: a cache hit. Back to v1, collected: it runs again, and its outputs are back.
+        _ = try run("/usr/bin/git", ["-C", repo.path, "revert", "--no-edit", "HEAD"])
+        let revert = try sluice("plan", "--repo", repo.path, "--state", state.path)
+        #expect(revert.stdout.contains("cache hit"), "\(revert.stdout)")
+        try version(1)
+        #expect(runs(log) == ["v1", "v2", "v3", "v4", "v1"])
+        let again = try sluice("gc", "--state", state.path)
+        #expect(again.stdout.hasPrefix("Removed "), "\(again.stdout)")
+    }
 }

@@ -190,10 +190,13 @@ final class Dispatcher {
         let workflows = context.desired.workflows + context.previews.flatMap(\.workflows)
         var pools = Dictionary(workflows.map { ($0.name, $0.pool.name) }, uniquingKeysWith: { first, _ in first })
         let byWorkflow = Dictionary(grouping: context.tasks.indices) { context.tasks[$0].workflow.name }
+        // A success whose outputs `sluice gc` removed is no success to build on.
+        let collected = try store.collectedFingerprints()
         for (workflow, positions) in byWorkflow {
             let fingerprints = Dictionary(positions.map { (context.tasks[$0].task.name, context.tasks[$0].fingerprint) }, uniquingKeysWith: { a, _ in a })
             for attempt in try store.attempts(workflow: workflow, fingerprints: Set(fingerprints.values)) {
                 guard fingerprints[attempt.task] == attempt.fingerprint, let position = index["\(workflow)/\(attempt.task)"] else { continue }
+                if collected.contains(attempt.fingerprint) && (attempt.phase == .succeeded || attempt.phase == .cached) { continue }
                 attempts[position].append(attempt)
             }
             for attempt in try store.latestAttempts(workflow: workflow) {
