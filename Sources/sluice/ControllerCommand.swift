@@ -34,6 +34,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(name: .customLong("preview"), help: ArgumentHelp("Also run the work of branches matching this pattern (e.g. 'exp/*'; repeatable), with the capacity the followed ref leaves free; their plans/<branch>.md pages show the results and metrics, and merging one reuses its outputs.", valueName: "GLOB"))
     var previews: [String] = []
 
+    @Option(help: "Log format on standard error: text (time, level, message, key=value metadata) or json (one object per line, for log shippers).")
+    var logFormat: LogFormat = .text
+
     @OptionGroup var state: StateOptions
     @OptionGroup var secrets: SecretsOptions
     @OptionGroup var verify: VerifyOptions
@@ -74,7 +77,8 @@ struct ControllerCommand: AsyncParsableCommand {
         sigaddset(&signals, SIGTERM)
         sigaddset(&signals, SIGINT)
         sigprocmask(SIG_UNBLOCK, &signals, nil)
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        let format = logFormat
+        LoggingSystem.bootstrap { label in ControllerLogHandler(label: label, format: format) }
         var logger = Logger(label: "sluice.controller")
         logger.logLevel = .info
         if let address = listenAddress, let problem = ListenCheck.problem(host: address.host, port: address.port) {
@@ -94,7 +98,7 @@ struct ControllerCommand: AsyncParsableCommand {
         let secret = try webhookSecret()
         let metrics = ControllerMetrics()
         let told = try feedback.observer(repository: repo, commitSummary: { try? store.commit($0)?.summary }, logger: Logger(label: "sluice.feedback"))
-        let progress: PassObserver = Progress(live: false).observer
+        let progress = ProgressLog.observer(logger)
         let observer: PassObserver
         if let told {
             observer = { event in

@@ -113,7 +113,7 @@ import Testing
         // A gap must say where it came from: the controller restarting a live service it thought unhealthy shows in its log.
         #expect(gaps == 0, "no moment without a healthy version: \(controller.output)")
         // Stopping the old version is the roll working, not a failure.
-        #expect(eventually { controller.output.contains("retired: a newer version is healthy") }, "\(controller.output)")
+        #expect(eventually { controller.output.contains("service version retired") }, "\(controller.output)")
         #expect(!controller.output.dropFirst(beforeRoll).contains("failed"), "\(controller.output.dropFirst(beforeRoll))")
     }
 }

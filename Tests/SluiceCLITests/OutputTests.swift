@@ -95,3 +95,27 @@ import Testing
         #expect(terminal.stdout.contains("2 of 2 tasks done"))
     }
 }
+
+@Suite struct ControllerLogTests {
+    /// `--log-format json`: every line one JSON object with time, level, logger and message, task events included,
+    /// so a log shipper reads them all; no line of plain progress comes between.
+    @Test func theControllerLogIsOneJSONObjectPerLine() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("repo/sluice.yaml", controllerManifest("    - {name: a, run: \"true\"}"))
+        let repo = folder.url.appendingPathComponent("repo")
+        try commitAll(in: repo, initialize: true)
+        let controller = try RunningController(repo: repo, state: folder.url.appendingPathComponent("state"), arguments: ["--log-format", "json"])
+        defer { controller.stop() }
+        #expect(eventually { controller.output.contains("\"message\":\"task succeeded\"") }, "\(controller.output)")
+        controller.stop()
+        let lines = controller.output.split(separator: "\n")
+        #expect(lines.count >= 4)
+        for line in lines {
+            let object = try #require(try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not JSON: \(line)")
+            #expect(object["time"] is String && object["level"] is String && object["logger"] is String && object["message"] is String, "\(line)")
+        }
+        let started = try #require(lines.first { $0.contains("\"message\":\"task started\"") })
+        #expect(started.contains("\"workflow\":\"w\"") && started.contains("\"task\":\"a\"") && started.contains("\"node\":\"n1\""))
+        #expect(lines.contains { $0.contains("\"message\":\"controller stopped\"") })
+    }
+}

@@ -40,17 +40,20 @@ import Testing
         #expect(ready, "\(page())\n\(controller.output)")
         #expect(page().contains("## Preview run"))
         #expect(page().contains("- ⚠️ w: publish not previewed (services, tasks with secrets, and what needs them run once merged)"), "\(page())")
-        #expect(!controller.output.contains("w@exp/better/publish"))
+        // The log names a task's workflow and task as metadata: the preview's publish never shows there.
+        #expect(controller.output.contains("workflow=w@exp/better"), "\(controller.output)")
+        #expect(!controller.output.contains("task=publish workflow=w@exp/better"))
         #expect(page().contains("| w | train | ✅ succeeded | 1 |  |"), "\(page())")
         // clean is the same work on both branches: the preview reused the followed ref's outputs.
         #expect(page().contains("| w | clean | ✅ cached | 0 | outputs of an earlier run at this fingerprint reused |"), "\(page())")
 
         // The followed ref's work went first: the preview's train started after the followed ref's last task ended.
         let log = controller.output
-        let followedDone = try #require(log.range(of: "✔ w/train  succeeded"), "\(log)")
-        let previewStarted = try #require(log.range(of: "▶ w@exp/better/train  running"), "\(log)")
+        let followedDone = try #require(log.range(of: #"task succeeded seconds=\S+ task=train workflow=w\n"#, options: .regularExpression), "\(log)")
+        let previewStarted = try #require(log.range(of: "task started attempt=1 node=n1 task=train workflow=w@exp/better"), "\(log)")
         #expect(followedDone.lowerBound < previewStarted.lowerBound)
-        #expect(!log.contains("▶ w@exp/better/clean"), "clean is a cache hit on the preview, never run twice")
+        #expect(log.range(of: "task started [^\n]*task=clean workflow=w@exp/better", options: .regularExpression) == nil, "clean is a cache hit on the preview, never run twice")
+        #expect(log.contains("cache hit task=clean workflow=w@exp/better"))
 
         let mainTrainRuns = try attemptFolders(state, "w/train")
         #expect(mainTrainRuns == 1)
