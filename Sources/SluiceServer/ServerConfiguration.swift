@@ -8,6 +8,11 @@ public struct ServerConfiguration: Sendable {
     public var webhookSecret: [UInt8]?
     /// The largest webhook body read, in bytes; a larger one is refused with 413 and wakes nothing.
     public var maxWebhookBody: Int
+    /// With a token, every path but `/healthz`, `/readyz`, `/hooks/git` and the dashboard's own files (which hold no
+    /// data) needs `Authorization: Bearer <token>`, and reruns are allowed; without one the API is read-only.
+    public var apiToken: String?
+    /// The controller's version, for the dashboard's footer.
+    public var version = "unknown"
 
     /// - Parameters:
     ///   - host: The address to bind.

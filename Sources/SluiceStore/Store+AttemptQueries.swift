@@ -24,6 +24,14 @@ extension Store {
         }
     }
 
+    /// The newest `limit` attempts of a workflow that started (cache hits and skips never do), oldest first.
+    public func startedAttempts(workflow: String, limit: Int) throws(StoreError) -> [Attempt] {
+        try read { db in
+            try Attempt.fetchAll(db, where: "id IN (SELECT id FROM attempt WHERE workflow = ? AND startedAt IS NOT NULL ORDER BY id DESC LIMIT ?)",
+                                 [workflow, limit])
+        }
+    }
+
     /// The attempts a pass created, oldest first.
     public func attempts(pass: Int64) throws(StoreError) -> [Attempt] {
         try read { db in try Attempt.fetchAll(db, where: "passID = ?", [pass]) }

@@ -1,41 +1,54 @@
 import Foundation
+import SluiceGit
 import SluiceReconciler
 import SluiceServer
 import SluiceStore
 
-/// What the HTTP server reads from a running controller: statuses and logs from the store, readiness and wake-ups
-/// from the loop.
+/// What the HTTP server reads from a running controller: statuses, runs and logs from the store, plans from the status
+/// branch, readiness and wake-ups from the loop.
 struct ControllerBackend: ServerBackend {
     let controller: Controller
     let store: Store
     let layout: StateLayout
+    /// The watched repository, opened per request (a libgit2 handle is for one thread at a time).
+    let repository: String
+    let statusBranch = "sluice/status"
 
     private func statuses() throws -> [WorkflowStatus] {
         try WorkflowStatus.collect(from: store, layout: layout, healthy: controller.healthyServices)
     }
 
-    private static func encode<T: Encodable>(_ value: T) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(Self.timestamp.string(from: date))
-        }
-        return try encoder.encode(value)
-    }
-
-    private static let timestamp: ISO8601DateFormatter = {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter
-    }()
-
     func workflowsJSON() async throws -> Data {
-        try await Self.offload { try Self.encode(try statuses()) }
+        try await Self.offload { try APIv1.encode(try statuses().map { try APIv1.workflow($0, store: store) }) }
     }
 
     func workflowJSON(named name: String) async throws -> Data? {
-        try await Self.offload { try statuses().first { $0.name == name }.map(Self.encode) }
+        try await Self.offload { try statuses().first { $0.name == name }.map { try APIv1.encode(try APIv1.workflow($0, store: store)) } }
+    }
+
+    func runsJSON(workflow: String, limit: Int) async throws -> Data? {
+        try await Self.offload {
+            guard try store.workflowState(workflow) != nil else { return nil }
+            // A run is at most a few hundred attempts; reading 50 per run asked for finds them in one query.
+            let runs = try RunHistory.runs(store: store, workflow: workflow, limit: min(limit * 50, 10_000)).prefix(limit)
+            return try APIv1.encode(runs.map { run in
+                var summary = APIv1.run(run, store: store)
+                summary.tasks = []  // the history lists runs; one run's attempts are in the workflow's `lastRun`
+                return summary
+            })
+        }
+    }
+
+    func plansJSON() async throws -> Data {
+        try await Self.offload {
+            let repository = try GitSource.open(self.repository, stateDirectory: layout.root.path)
+            guard let tip = try repository.branchTip(statusBranch) else { return try APIv1.encode([APIv1.Plan]()) }
+            let plans = try repository.files(at: tip, under: "plans").filter { $0.path.hasSuffix(".md") }.map { file in
+                APIv1.Plan(branch: String(file.path.dropFirst("plans/".count).dropLast(".md".count)),
+                           markdown: String(decoding: try repository.blob(file.blob), as: UTF8.self))
+            }
+            return try APIv1.encode(plans)
+        }
     }
 
     func logs(workflow: String, task: String, attempt: Int?) async throws -> String? {
@@ -48,7 +61,47 @@ struct ControllerBackend: ServerBackend {
         }
     }
 
-    /// Runs blocking work (SQLite reads, log files) on a dispatch queue, so the cooperative pool that serves HTTP
+    func followLogs(workflow: String, task: String, attempt: Int?) async throws -> AsyncStream<LogChunk>? {
+        let store = self.store
+        let chosen: Attempt
+        do {
+            chosen = try await Self.offload { try AttemptLogs.attempt(store: store, workflow: workflow, task: task, number: attempt) }
+        } catch is AttemptLogs.Problem {
+            return nil
+        }
+        let (stream, continuation) = AsyncStream.makeStream(of: LogChunk.self, bufferingPolicy: .bufferingNewest(1024))
+        // The follower blocks between looks at the files: a thread of its own, never the cooperative pool. It stops when
+        // the attempt is over or the client goes (the stream is then terminated and a yield says so).
+        let thread = Thread {
+            let ended = try? AttemptLogs.follow(chosen, store: store) { data in
+                if case .terminated = continuation.yield(.text(String(decoding: data, as: UTF8.self))) { return false }
+                return true
+            }
+            if let ended { continuation.yield(.end(ended ?? "ended")) }
+            continuation.finish()
+        }
+        thread.name = "sluice.log-follower"
+        thread.start()
+        return stream
+    }
+
+    func rerun(workflow: String, task: String, downstream: Bool, by person: String) async throws -> Data {
+        let controller = self.controller
+        return try await Self.offload {
+            let now = Date()
+            let tasks: [String]
+            do {
+                tasks = try Reruns.request(store: store, workflow: workflow, task: task, downstream: downstream, by: person, at: now)
+            } catch let problem as Reruns.Problem {
+                throw BackendProblem(problem.description.contains("never ran") || problem.description.contains("is a service") ? .refused : .notFound,
+                                     problem.description)
+            }
+            controller.wake(reason: "rerun asked for by \(person)")
+            return try APIv1.encode(APIv1.Rerun(workflow: workflow, tasks: tasks, requestedBy: person, requestedAt: now))
+        }
+    }
+
+    /// Runs blocking work (SQLite reads, git, log files) on a dispatch queue, so the cooperative pool that serves HTTP
     /// never waits on it.
     private static func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
@@ -61,38 +114,4 @@ struct ControllerBackend: ServerBackend {
     func wake(reason: String, ref: String?) async {
         controller.wake(reason: reason + (ref.map { " (\($0))" } ?? ""))
     }
-}
-
-extension ISO8601DateFormatter: @retroactive @unchecked Sendable {}
-
-/// Feeds the metrics from what passes report.
-enum MetricsObserver {
-    static func observer(_ metrics: ControllerMetrics, then next: @escaping PassObserver) -> PassObserver {
-        let passStarted = PassClock()
-        return { event in
-            switch event {
-            case .planned: passStarted.reset()
-            case .started: metrics.attemptStarted(queueWait: passStarted.elapsed)
-            case .succeeded, .retired: metrics.attemptFinished(phase: "succeeded")
-            case .failed(_, _, let summary, _, _): metrics.attemptFinished(phase: summary.hasPrefix("timed out") ? "timedOut" : "failed")
-            case .skipped: metrics.attemptFinished(phase: "skipped")
-            case .cached: metrics.attemptFinished(phase: "cached")
-            case .fetched(let duration): metrics.gitFetched(duration: duration)
-            case .passFinished(let duration, let failed): metrics.passFinished(duration: duration, failed: failed)
-            case .summary(let phases, let anomalies):
-                metrics.setTasks(byPhase: phases)
-                metrics.setAnomalies(anomalies)
-            case .serviceHealthy, .serviceUnhealthy, .statusCommitted, .statuses: break
-            }
-            next(event)
-        }
-    }
-}
-
-/// When the current pass was planned: queue wait is measured from there.
-final class PassClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var start = Date()
-    func reset() { lock.withLock { start = Date() } }
-    var elapsed: Double { lock.withLock { Date().timeIntervalSince(start) } }
 }

@@ -31,6 +31,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("File holding the webhook secret (GitHub/Gitea HMAC key, GitLab token); without it POST /hooks/git is refused.", valueName: "FILE"))
     var webhookSecretFile: String?
 
+    @Option(help: ArgumentHelp("File holding a bearer token: every endpoint but /healthz, /readyz and /hooks/git then needs 'Authorization: Bearer <token>' (logs may hold data), and reruns through the API and the dashboard are allowed.", valueName: "FILE"))
+    var apiTokenFile: String?
+
     @Option(name: .customLong("preview"), help: ArgumentHelp("Also run the work of branches matching this pattern (e.g. 'exp/*'; repeatable), with the capacity the followed ref leaves free; their plans/<branch>.md pages show the results and metrics, and merging one reuses its outputs.", valueName: "GLOB"))
     var previews: [String] = []
 
@@ -57,6 +60,16 @@ struct ControllerCommand: AsyncParsableCommand {
     private var listenAddress: (host: String, port: Int)? {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else { return nil }
         return (String(listen[..<colon]), port)
+    }
+
+    private func apiToken() throws -> String? {
+        guard let apiTokenFile else { return nil }
+        guard let data = FileManager.default.contents(atPath: apiTokenFile) else {
+            throw Failure("--api-token-file \(apiTokenFile): cannot read the file")
+        }
+        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard token.count >= 16 else { throw Failure("--api-token-file \(apiTokenFile): the token is shorter than 16 characters; make one with `openssl rand -hex 32`") }
+        return token
     }
 
     private func webhookSecret() throws -> [UInt8]? {
@@ -96,7 +109,7 @@ struct ControllerCommand: AsyncParsableCommand {
         configuration.ref = ref
         configuration.interval = Durations.parse(interval)!
         let secret = try webhookSecret()
-        let metrics = ControllerMetrics()
+        let metrics = ControllerMetrics(version: SluiceVersion.number, commit: BuildInfo.commit)
         let told = try feedback.observer(repository: repo, commitSummary: { try? store.commit($0)?.summary }, logger: Logger(label: "sluice.feedback"))
         let progress = ProgressLog.observer(logger)
         let observer: PassObserver
@@ -112,9 +125,17 @@ struct ControllerCommand: AsyncParsableCommand {
                                     observer: MetricsObserver.observer(metrics, then: observer))
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: controller)]
         if let address = listenAddress {
-            let server = buildServer(backend: ControllerBackend(controller: controller, store: store, layout: StateLayout(root: session.stateDirectory)),
+            var settings = ServerConfiguration(host: address.host, port: address.port, webhookSecret: secret)
+            settings.apiToken = try apiToken()
+            settings.version = "\(SluiceVersion.number) (commit \(BuildInfo.commit))"
+            if settings.apiToken == nil, !["127.0.0.1", "localhost", "::1"].contains(address.host) {
+                logger.warning("the API listens beyond this machine without a token: anyone who reaches it reads status and logs; give --api-token-file",
+                               metadata: ["listen": "\(listen)"])
+            }
+            let server = buildServer(backend: ControllerBackend(controller: controller, store: store, layout: StateLayout(root: session.stateDirectory),
+                                                                repository: session.repo),
                                      metrics: metrics,
-                                     configuration: ServerConfiguration(host: address.host, port: address.port, webhookSecret: secret),
+                                     configuration: settings,
                                      logger: Logger(label: "sluice.server"))
             services.append(.init(service: server))
         }

@@ -22,11 +22,6 @@ struct ControllerLogHandler: LogHandler {
     var metadataProvider: Logger.MetadataProvider?
 
     private static let lock = NSLock()
-    private static let timestamp: ISO8601DateFormatter = {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter
-    }()
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -37,7 +32,7 @@ struct ControllerLogHandler: LogHandler {
         var all = metadata
         if let provided = metadataProvider?.get() { all.merge(provided) { $1 } }
         if let extra = event.metadata { all.merge(extra) { $1 } }
-        let time = Self.lock.withLock { Self.timestamp.string(from: Date()) }
+        let time = Timestamps.milliseconds(Date())
         let line: String
         switch format {
         case .text:

@@ -43,25 +43,9 @@ struct LogsCommand: ParsableCommand {
 
     /// Prints both logs as they grow, until the attempt's phase is final and nothing more was written.
     private func followLogs(of attempt: Attempt, store: Store) throws {
-        let folder = URL(fileURLWithPath: attempt.attemptPath)
-        var offsets = ["stdout.log": UInt64(0), "stderr.log": UInt64(0)]
-        while true {
-            // The supervisor's result file says so even when no pass has taken the result in yet.
-            let finished = try store.attempt(attempt.id)?.phase.isFinal ?? true
-                || FileManager.default.fileExists(atPath: folder.appendingPathComponent("result.json").path)
-            var wrote = false
-            for stream in offsets.keys.sorted().reversed() {
-                guard let handle = try? FileHandle(forReadingFrom: folder.appendingPathComponent(stream)) else { continue }
-                defer { try? handle.close() }
-                try handle.seek(toOffset: offsets[stream]!)
-                let data = handle.readDataToEndOfFile()
-                guard !data.isEmpty else { continue }
-                offsets[stream]! += UInt64(data.count)
-                FileHandle.standardOutput.write(data)
-                wrote = true
-            }
-            if finished && !wrote { return }
-            Thread.sleep(forTimeInterval: 0.2)
+        try AttemptLogs.follow(attempt, store: store) { data in
+            FileHandle.standardOutput.write(data)
+            return true
         }
     }
 }

@@ -20,11 +20,6 @@ final class Progress: @unchecked Sendable {
     /// Batch tasks running now: when they started and on which node, for the ticking elapsed time.
     private var running: [String: (since: Date, node: String, attempt: Int)] = [:]
     private var ticker: DispatchSourceTimer?
-    private let timestamp: ISO8601DateFormatter = {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter
-    }()
 
     init(to output: FileHandle = .standardOutput, live: Bool? = nil) {
         self.output = output
@@ -130,7 +125,7 @@ final class Progress: @unchecked Sendable {
     private func emit(_ key: String?, _ line: String) {
         guard live else {
             // Unbuffered, so progress shows up at once even when piped.
-            output.write(Data("\(timestamp.string(from: Date())) \(line)\n".utf8))
+            output.write(Data("\(Timestamps.seconds(Date())) \(line)\n".utf8))
             return
         }
         let key = key ?? "#\(order.count)"

@@ -34,7 +34,7 @@ struct StatusCommand: ParsableCommand {
                 print("\(status.name)  \(status.phase)  @ \(status.commit.map { String($0.prefix(7)) } ?? "none")")
                 if status.suspended { print("  suspended (spec.suspend: true): nothing new starts until it is resumed in git") }
                 if let schedule = status.schedule {
-                    let next = schedule.nextRun.map { "next run \(Self.timestamp.string(from: $0))" } ?? "no run in the coming year"
+                    let next = schedule.nextRun.map { "next run \(Timestamps.seconds($0))" } ?? "no run in the coming year"
                     print("  schedule \"\(schedule.cron)\" (\(schedule.timeZone)): \(next)")
                 }
                 for error in status.errors { print("  error: \(error)") }
@@ -47,9 +47,4 @@ struct StatusCommand: ParsableCommand {
         }
     }
 
-    private static let timestamp: ISO8601DateFormatter = {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter
-    }()
 }

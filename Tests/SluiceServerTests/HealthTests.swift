@@ -34,27 +34,35 @@ import Testing
         }
     }
 
-    @Test func dashboardIsOneSelfContainedPage() async throws {
-        try await makeServer(TestBackend()).test(.router) { client in
+    /// The page comes from its template, its script and style from files beside it: nothing from elsewhere.
+    @Test func dashboardIsRenderedFromItsTemplate() async throws {
+        try await makeServer(TestBackend(), token: "0123456789abcdef0123456789abcdef").test(.router) { client in
             let response = try await client.execute(uri: "/", method: .get)
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == "text/html; charset=utf-8")
             let page = response.text
             #expect(page.hasPrefix("<!doctype html>"))
-            #expect(page.contains("api/v1/workflows"))
-            // No CDN: the only absolute URL is the SVG namespace, which is a name, not something fetched.
+            #expect(page.contains(#"data-token-required="true""#) && !page.contains("{{"), "the template was rendered")
+            #expect(page.contains(#"<script src="dashboard.js""#) && page.contains(#"href="dashboard.css""#))
+            // No CDN: an absolute URL in the page could only be the SVG namespace, a name that is never fetched.
             let absolute = page.ranges(of: "://").map { page[page.index($0.lowerBound, offsetBy: -5)..<page.index($0.upperBound, offsetBy: 13)] }
             #expect(absolute.allSatisfy { $0.hasSuffix("www.w3.org/20") }, "absolute URLs in the page: \(absolute)")
-            #expect(!page.contains("<script src") && !page.contains("<link"))
+            let script = try await client.execute(uri: "/dashboard.js", method: .get)
+            #expect(script.headers[.contentType] == "text/javascript; charset=utf-8")
+            #expect(script.text.contains("api/v1/workflows"))
+            let style = try await client.execute(uri: "/dashboard.css", method: .get)
+            #expect(style.headers[.contentType] == "text/css; charset=utf-8")
+        }
+        try await makeServer(TestBackend()).test(.router) { client in
+            let page = try await client.execute(uri: "/", method: .get)
+            #expect(page.text.contains(#"data-token-required="false""#))
         }
     }
 
     /// The page's script is JavaScript that parses (a syntax error would leave the dashboard blank).
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/node"), "needs node to parse the script"))
     func dashboardScriptParses() throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-dashboard-\(UUID().uuidString).js")
-        try DashboardPage.script.write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
+        let file = try #require(Assets.folder?.appendingPathComponent("dashboard/dashboard.js"))
         let node = Process()
         node.executableURL = URL(fileURLWithPath: "/usr/bin/node")
         node.arguments = ["--check", file.path]

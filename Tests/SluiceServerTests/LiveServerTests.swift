@@ -16,7 +16,7 @@ import Testing
             #expect(page.status == .ok)
             #expect(page.text.contains("<h1>Sluice</h1>"))
             let list = try await client.execute(uri: "/api/v1/workflows", method: .get)
-            #expect(list.text == Fixture.workflowsJSON)
+            #expect((try envelopeBody(list.text, kind: "WorkflowList") as? [Any])?.count == 2)
             let ready = try await client.execute(uri: "/readyz", method: .get)
             #expect(ready.status == .ok)
             let hook = try await client.execute(uri: "/hooks/git", method: .post,

@@ -13,16 +13,17 @@ final class TestBackend: ServerBackend {
         var ref: String?
     }
 
-    private let state: Mutex<(ready: Bool, wakes: [Wake], logRequests: [String])>
+    private let state: Mutex<(ready: Bool, wakes: [Wake], logRequests: [String], reruns: [String])>
     let failing: Bool
 
     init(ready: Bool = false, failing: Bool = false) {
         self.failing = failing
-        self.state = Mutex((ready: ready, wakes: [], logRequests: []))
+        self.state = Mutex((ready: ready, wakes: [], logRequests: [], reruns: []))
     }
 
     var wakes: [Wake] { state.withLock { $0.wakes } }
     var logRequests: [String] { state.withLock { $0.logRequests } }
+    var reruns: [String] { state.withLock { $0.reruns } }
     func setReady(_ ready: Bool) { state.withLock { $0.ready = ready } }
 
     func workflowsJSON() async throws -> Data {
@@ -43,6 +44,33 @@ final class TestBackend: ServerBackend {
         case 1: return "CUDA out of memory\n"
         default: return nil
         }
+    }
+
+    func runsJSON(workflow: String, limit: Int) async throws -> Data? {
+        guard workflow == "customer-service" else { return nil }
+        return Data("[\(Array(repeating: Fixture.runJSON, count: min(limit, 3)).joined(separator: ","))]".utf8)
+    }
+
+    func plansJSON() async throws -> Data {
+        Data(##"[{"branch":"exp/bigger","markdown":"# Plan of `exp/bigger`\n"}]"##.utf8)
+    }
+
+    func followLogs(workflow: String, task: String, attempt: Int?) async throws -> AsyncStream<LogChunk>? {
+        guard workflow == "customer-service", task == "train" else { return nil }
+        return AsyncStream { continuation in
+            continuation.yield(.text("epoch 1 loss 0.41\n"))
+            continuation.yield(.text("epoch 2\r\nloss 0.22\n"))
+            continuation.yield(.end("exit code 0"))
+            continuation.finish()
+        }
+    }
+
+    func rerun(workflow: String, task: String, downstream: Bool, by person: String) async throws -> Data {
+        guard workflow == "customer-service", task == "train" else {
+            throw BackendProblem(.notFound, "workflow '\(workflow)' has no task '\(task)'")
+        }
+        state.withLock { $0.reruns.append("\(workflow)/\(task)\(downstream ? "+" : "") by \(person)") }
+        return Data(#"{"workflow":"customer-service","tasks":["train"],"requestedBy":"the API (bearer token)","requestedAt":"2026-11-30T08:00:00.000Z"}"#.utf8)
     }
 
     func isReady() async -> Bool { state.withLock { $0.ready } }
@@ -74,6 +102,8 @@ enum Fixture {
          {"name":"broken","commit":null,"phase":"invalid","errors":["sluice.yaml:23:15: task 'c' needs 'bee', which is not a task"],"tasks":[]}]
         """#
 
+    static let runJSON = #"{"commit":{"id":"869126ee34c1d7a2f4b0e9d3a5c7b1e8f2d4a6c9","message":"Smooth the classifier"},"outcome":"succeeded","startedAt":"2026-11-25T11:51:31.468Z","endedAt":"2026-11-25T11:51:32.000Z","durationSeconds":0.532,"tasks":[]}"#
+
     static func hmacHex(_ body: [UInt8], secret: [UInt8] = Fixture.secret) -> String {
         HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: secret)).map { String(format: "%02x", $0) }.joined()
     }
@@ -85,10 +115,18 @@ enum Fixture {
 
 /// The server under test, with a logger that drops everything.
 func makeServer(_ backend: TestBackend, metrics: ControllerMetrics = ControllerMetrics(), secret: [UInt8]? = Fixture.secret,
-                maxWebhookBody: Int = 1 << 20) -> some ApplicationProtocol {
-    buildServer(backend: backend, metrics: metrics,
-                configuration: ServerConfiguration(host: "127.0.0.1", port: 0, webhookSecret: secret, maxWebhookBody: maxWebhookBody),
-                logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+                maxWebhookBody: Int = 1 << 20, token: String? = nil) -> some ApplicationProtocol {
+    var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, webhookSecret: secret, maxWebhookBody: maxWebhookBody)
+    configuration.apiToken = token
+    return buildServer(backend: backend, metrics: metrics, configuration: configuration,
+                       logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }).application
+}
+
+/// The `items` (or `item`) of an API v1 answer, after checking its envelope.
+func envelopeBody(_ text: String, kind: String) throws -> Any? {
+    let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+    guard object?["apiVersion"] as? String == "sluice/v1", object?["kind"] as? String == kind else { return nil }
+    return object?["items"] ?? object?["item"]
 }
 
 extension TestResponse {

@@ -39,4 +39,35 @@ public enum AttemptLogs {
         }
         return chosen
     }
+
+    /// Hands both logs to `emit` as they grow (stderr's new bytes first at each look, as `sluice logs --follow` always
+    /// has), until the attempt is over and nothing more was written, or `emit` answers false (the reader went away).
+    /// Blocking: call it on a thread of its own. Returns how the attempt ended, when it did.
+    @discardableResult
+    public static func follow(_ attempt: Attempt, store: Store, emit: (Data) -> Bool) throws -> String? {
+        let folder = URL(fileURLWithPath: attempt.attemptPath)
+        var offsets = ["stdout.log": UInt64(0), "stderr.log": UInt64(0)]
+        while true {
+            // The supervisor's result file says so even when no pass has taken the result in yet.
+            let current = try store.attempt(attempt.id)
+            let finished = current?.phase.isFinal ?? true
+                || FileManager.default.fileExists(atPath: folder.appendingPathComponent("result.json").path)
+            var wrote = false
+            for stream in offsets.keys.sorted().reversed() {
+                guard let handle = try? FileHandle(forReadingFrom: folder.appendingPathComponent(stream)) else { continue }
+                defer { try? handle.close() }
+                try handle.seek(toOffset: offsets[stream]!)
+                let data = handle.readDataToEndOfFile()
+                guard !data.isEmpty else { continue }
+                offsets[stream]! += UInt64(data.count)
+                guard emit(data) else { return nil }
+                wrote = true
+            }
+            if finished && !wrote {
+                return current.map { $0.message ?? $0.phase.rawValue } ?? "ended"
+            }
+            // The logs are plain files the supervisor appends to: a look every 200 ms is what `tail -f` does too.
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+    }
 }
