@@ -74,6 +74,8 @@ let package = Package(
                 "SluiceOptimizer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // Health probes of services.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .target(

@@ -203,4 +203,22 @@ import Testing
         let again = try sluice("gc", "--state", state.path)
         #expect(again.stdout.hasPrefix("Removed "), "\(again.stdout)")
     }
+
+    /// A health check reads the whole answer, as a browser would: Python's http.server logs the requests, and no
+    /// ConnectionResetError from a probe that hung up mid-answer.
+    @Test func healthChecksDoNotResetTheServicesConnections() throws {
+        let folder = try TemporaryFolder()
+        let repo = folder.url.appendingPathComponent("repo")
+        try folder.write("repo/sluice.yaml", controllerManifest("""
+            - name: web
+              service: {run: 'exec python3 -m http.server $SLUICE_PORT --bind 127.0.0.1', health: {http: /}}
+        """))
+        try commitAll(in: repo, initialize: true)
+        let state = folder.url.appendingPathComponent("state")
+        let controller = try RunningController(repo: repo, state: state)
+        defer { controller.stop() }
+        let logs = { (try? sluice("logs", "w/web", "--state", state.path))?.stdout ?? "" }
+        #expect(eventually { logs().components(separatedBy: "\"GET / HTTP/1.1\" 200").count > 5 }, "\(logs())\n\(controller.output)")
+        #expect(!logs().contains("ConnectionResetError") && !logs().contains("Traceback"), "\(logs())")
+    }
 }

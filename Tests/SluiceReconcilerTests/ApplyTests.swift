@@ -183,7 +183,7 @@ import Testing
         let address = try #require(outcome.services["flow/web"])
         #expect(address.hasPrefix("http://127.0.0.1:"))
         let port = try #require(Int(address.split(separator: ":").last!))
-        #expect(!ServiceProbe.isHealthy(port: port, path: nil), "apply stops its services when it ends")
+        #expect(!(await ServiceProbe.check(port: port, path: nil)), "apply stops its services when it ends")
         let second = try await harness.apply()
         #expect(harness.started.isEmpty)
         #expect(second.statusCommit == nil)

@@ -67,11 +67,11 @@ extension Dispatcher {
     /// Starts a health probe on a dispatch queue, unless one for this attempt is out already.
     func requestProbe(_ id: Int64, port: Int, path: String?) {
         guard let deliver = probeDelivery else {
-            probeAnswers[id] = ServiceProbe.isHealthy(port: port, path: path)
+            probeAnswers[id] = ServiceProbe.checkBlocking(port: port, path: path)
             return
         }
         guard probing.insert(id).inserted else { return }
-        DispatchQueue.global(qos: .userInitiated).async { deliver(id, ServiceProbe.isHealthy(port: port, path: path)) }
+        Task { deliver(id, await ServiceProbe.check(port: port, path: path)) }
     }
 
     /// A probe's answer, posted by the driver: the service's task is looked at again with it.

@@ -1,9 +1,11 @@
+import AsyncHTTPClient
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Health checks of services on loopback, with plain sockets: one short HTTP/1.0 request, no client library.
+/// Health checks of services on loopback: an HTTP GET through AsyncHTTPClient, or a TCP connect.
 enum ServiceProbe {
     /// A port nobody listens on right now, picked by the kernel, for `SLUICE_PORT`.
     static func freePort() -> Int? {
@@ -22,33 +24,48 @@ enum ServiceProbe {
         return named == 0 ? Int(UInt16(bigEndian: address.sin_port)) : nil
     }
 
-    /// True when `GET path` on 127.0.0.1:port answers with a 2xx status; `path == nil` only checks that the port accepts.
-    static func isHealthy(port: Int, path: String?) -> Bool {
+    /// True when `GET path` on 127.0.0.1:port answers with a 2xx status within `timeout` seconds; `path == nil` only
+    /// checks that the port accepts. The answer is read to its end through AsyncHTTPClient, as any client would: a
+    /// probe that hung up after the status line made Python's `http.server` log a ConnectionResetError each time.
+    static func check(port: Int, path: String?, timeout: Int64 = 2) async -> Bool {
+        guard let path else { return accepts(port: port) }
+        let request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(timeout))
+            // Up to 1 MiB of body is read and dropped; a health page is small.
+            _ = try await response.body.collect(upTo: 1 << 20)
+            return (200..<300).contains(response.status.code)
+        } catch {
+            return false
+        }
+    }
+
+    /// `check`, for a caller on a thread of its own (the engine's), never on the cooperative pool it waits for.
+    static func checkBlocking(port: Int, path: String?) -> Bool {
+        let answer = Answer()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            answer.healthy.store(await check(port: port, path: path), ordering: .relaxed)
+            done.signal()
+        }
+        done.wait()
+        return answer.healthy.load(ordering: .relaxed)
+    }
+
+    private final class Answer: Sendable {
+        let healthy = Atomic(false)
+    }
+
+    /// Whether something accepts a TCP connection on 127.0.0.1:port.
+    private static func accepts(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 1, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = loopback(port: port)
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { return false }
-        guard let path else { return true }
-        let request = Array("GET \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".utf8)
-        guard send(fd, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else { return false }
-        // The status line may arrive in pieces: read until it is whole, the peer closes, or the timeout.
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 64)
-        while received.count < 12 {
-            let count = recv(fd, &buffer, buffer.count, 0)
-            guard count > 0 else { break }
-            received += buffer[0..<count]
-        }
-        guard received.count >= 12 else { return false }
-        let statusLine = String(decoding: received, as: UTF8.self)
-        return statusLine.hasPrefix("HTTP/") && statusLine.dropFirst(9).hasPrefix("2")
+        return connected == 0
     }
 
     private static func loopback(port: Int) -> sockaddr_in {
