@@ -16,7 +16,8 @@ import Testing
         try commitAll(in: folder.url, message: "say two")
         head = try headCommit(folder.url)
         let committed = Date()
-        #expect(eventually { statusLog(folder.url).first.map { $0.contains("Sluice-Source: \(head)") && $0.hasPrefix("w: 1 succeeded") } == true }, "\(controller.output)")
+        // A new source commit: the status commit says which one it synced to.
+        #expect(eventually { statusLog(folder.url).first.map { $0.contains("Sluice-Source: \(head)") && $0.hasPrefix("Synced to \(head.prefix(7)) (say two): w: 1 succeeded") } == true }, "\(controller.output)")
         print("commit to status commit: \(Int(Date().timeIntervalSince(committed) * 1000)) ms")
     }
 

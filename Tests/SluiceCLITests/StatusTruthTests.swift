@@ -21,7 +21,7 @@ import Testing
         let applied = try sluice("apply", "--repo", folder.url.path, in: folder.url)
         #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
         #expect(applied.stdout.contains("All desired tasks succeeded."))
-        #expect(statusLog(folder.url).first?.hasPrefix("w: 1 succeeded, 0 failed @") == true, "\(statusLog(folder.url))")
+        #expect(statusLog(folder.url).first?.hasPrefix("Synced to \(try headCommit(folder.url).prefix(7)) (drop b and c): w: 1 succeeded, 0 failed\n") == true, "\(statusLog(folder.url))")
         let yaml = try run("/usr/bin/git", ["-C", folder.url.path, "show", "sluice/status:workflows/w/status.yaml"]).stdout
         #expect(yaml.contains("phase: succeeded"))
         #expect(!yaml.contains("exit code 1") && !yaml.contains("upstream b failed"), "\(yaml)")
@@ -109,5 +109,43 @@ import Testing
         #expect(api.contains("\"phase\":\"succeeded\"") || api.contains("\"phase\" : \"succeeded\""), "\(api)")
         let cli = try run(sluiceBinaryPath, ["status", "--state", state.path])
         #expect(cli.stdout.hasPrefix("w  succeeded"), "\(cli.stdout)")
+    }
+}
+
+/// The status branch as a history a person reads: one commit per pass, a "Synced to" when a new source commit is seen
+/// even if it changes no task, and never two first lines in a row that say the same.
+@Suite struct StatusHistoryTests {
+    @Test func theStatusBranchSaysWhatEachCommitIs() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("sluice.yaml", controllerManifest("""
+            - {name: a, run: "sleep 0.5"}
+            - {name: b, run: "true", needs: [a]}
+        """))
+        try commitAll(in: folder.url, initialize: true)
+        let controller = try RunningController(repo: folder.url, state: folder.url.appendingPathComponent(".sluice"))
+        defer { controller.stop() }
+        let summaries = { statusLog(folder.url).map { String($0.split(separator: "\n").first ?? "") } }
+        #expect(eventually { summaries().first?.hasPrefix("w: 2 succeeded, 0 failed @") == true }, "\(controller.output)")
+        #expect(summaries().count == 1, "one commit for the first pass: \(summaries())")
+
+        // A commit that changes no task: the branch still says it synced to it.
+        try folder.write("README.md", "notes\n")
+        try commitAll(in: folder.url, message: "Add notes")
+        let head = try headCommit(folder.url)
+        #expect(eventually { summaries().first == "Synced to \(head.prefix(7)) (Add notes): w: 2 succeeded, 0 failed" }, "\(summaries())")
+
+        // A branch's plan page alone changes (the resync every second finds the new branch): the commit says so.
+        _ = try run("/usr/bin/git", ["-C", folder.url.path, "checkout", "-q", "-b", "exp/idea"])
+        try folder.write("sluice.yaml", controllerManifest("""
+            - {name: a, run: "sleep 0.6"}
+            - {name: b, run: "true", needs: [a]}
+        """))
+        try commitAll(in: folder.url, message: "Slower a")
+        _ = try run("/usr/bin/git", ["-C", folder.url.path, "checkout", "-q", "main"])
+        #expect(eventually { summaries().first == "Plans of other branches at \(head.prefix(7)): exp/idea" }, "\(summaries())")
+        let plan = try run("/usr/bin/git", ["-C", folder.url.path, "show", "sluice/status:plans/exp/idea.md"]).stdout
+        #expect(plan.contains("rerun"), "\(plan)")
+        let all = summaries()
+        #expect(zip(all, all.dropFirst()).allSatisfy { $0 != $1 }, "no two status commits in a row say the same: \(all)")
     }
 }

@@ -41,7 +41,7 @@ import Testing
         let head = try headCommit(folder.url)
         let body = #"{"ref":"refs/heads/main","after":"\#(head)"}"#
         let seen: () -> Bool = {
-            statusLog(remote).first.map { $0.hasPrefix("w: 1 succeeded") && $0.contains("Sluice-Source: \(head)") } == true
+            statusLog(remote).first.map { $0.hasPrefix("Synced to \(head.prefix(7)) (say two): w: 1 succeeded") && $0.contains("Sluice-Source: \(head)") } == true
         }
 
         #expect(try post(port, body: body, headers: ["X-Hub-Signature-256": "sha256=" + String(repeating: "0", count: 64)]) == 401)

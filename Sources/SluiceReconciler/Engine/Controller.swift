@@ -23,8 +23,9 @@ public struct ControllerConfiguration: Sendable {
     public var refInterval = 0.05
     /// How often, at least, task phases and anomalies are summed up for the metrics and the status.
     public var summaryInterval = 2.0
-    /// While work runs, the status is committed at most this often; when it settles, at once.
-    public var statusInterval = 5.0
+    /// While long work runs, the status is committed this often; otherwise once per pass, when its work settles (the
+    /// API and the dashboard show the moves in between).
+    public var statusInterval = 60.0
     public var reconciler: ReconcilerConfiguration
 
     public init(repository: String, reconciler: ReconcilerConfiguration) {
@@ -99,7 +100,7 @@ public final class Controller: Service, Sendable {
         var failures = 0
         var nextResync = Date()
         var lastSummary = Date.distantPast
-        var lastStatus = Date.distantPast
+        var lastStatus = Date()
         var lastReplan = Date.distantPast
         var statusPending = false
         /// An error that stops the controller (see `isFatal`).

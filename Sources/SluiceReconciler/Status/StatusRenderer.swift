@@ -1,5 +1,6 @@
 import Foundation
 import SluiceModel
+import SluiceGit
 import SluiceStore
 
 /// Renders the files of the status branch (DESIGN.md §7) from workflow statuses. Pure: same input, same bytes,
@@ -106,6 +107,19 @@ public enum StatusRenderer {
 public final class RenderCache: @unchecked Sendable {
     private let lock = NSLock()
     private var pages: [String: (status: WorkflowStatus, files: (status: Data, readme: Data))] = [:]
+    /// What the last status commit of this writer said; read from the branch's tip after a restart.
+    private var last: StatusMessage.Previous?
+
+    func remember(_ previous: StatusMessage.Previous) { lock.withLock { last = previous } }
+
+    /// The previous status commit: remembered, else its source and first line from the tip of `branch`.
+    func previous(in repository: Repository, branch: String) throws -> StatusMessage.Previous {
+        if let last = lock.withLock({ last }) { return last }
+        guard let tip = try repository.branchTip(branch) else { return StatusMessage.Previous(phases: [:]) }
+        let info = try repository.commitInfo(tip)
+        let source = info.message.split(separator: "\n").first { $0.hasPrefix("Sluice-Source: ") }.map { String($0.dropFirst("Sluice-Source: ".count)) }
+        return StatusMessage.Previous(source: source, summary: info.summary, phases: [:], statusDigest: nil)
+    }
 
     public init() {}
 

@@ -21,14 +21,10 @@ public struct StatusWriter: Sendable {
         self.cache = cache
     }
 
-    /// The commit message DESIGN.md §7 asks for: `<workflow>: <n> succeeded, <m> failed @ <short oid>`, with trailers;
-    /// `, <k> cancelled` and `, <j> skipped` follow the counts when there are any.
-    public static func message(for workflows: [WorkflowStatus], source: OID) -> String {
-        let summary = workflows.map { "\($0.name): \($0.counts)" }.joined(separator: "; ")
-        var message = "\(summary) @ \(source.short)\n\n"
-        message += "Sluice-Source: \(source.hex)\n"
-        message += workflows.map { "Sluice-Workflow: \($0.name)\n" }.joined()
-        return message
+    /// The counts DESIGN.md §7 puts first in a status commit's message: `<workflow>: <n> succeeded, <m> failed`, with
+    /// `, <k> cancelled` and `, <j> skipped` when there are any.
+    static func counts(_ workflows: [WorkflowStatus]) -> String {
+        workflows.map { "\($0.name): \($0.counts)" }.joined(separator: "; ")
     }
 
     /// Writes the status of `all` workflows; the message names those in `changed`. Returns the new commit, or nil
@@ -43,11 +39,20 @@ public struct StatusWriter: Sendable {
             let links = plans.keys.sorted().map { "- [\($0.dropFirst("plans/".count).dropLast(3))](\($0))\n" }.joined()
             files["README.md"] = overview + Data("\n## Other branches\n\nWhat merging each would run, and why:\n\n\(links)".utf8)
         }
-        let message = Self.message(for: changed.isEmpty ? all : changed, source: source)
+        let statusDigest = files.filter { !$0.key.hasPrefix("plans/") && $0.key != "README.md" }.sorted { $0.key < $1.key }
+            .reduce(into: Hasher()) { $0.combine($1.key); $0.combine($1.value) }.finalize()
+        let previous = try cache.previous(in: repository, branch: branch)
+        let message = StatusMessage.make(all, changed: changed, source: source, sourceSummary: try? repository.commitInfo(source).summary,
+                                         previous: previous, statusDigest: statusDigest,
+                                         planBranches: plans.keys.sorted().map { String($0.dropFirst("plans/".count).dropLast(3)) })
         for attempt in 1...max(1, pushAttempts) {
             let before = try repository.branchTip(branch)
             let commit = try commitRemovingStaleLock(files, message: message, to: repository)
             let made = commit != before
+            if made {
+                cache.remember(StatusMessage.Previous(source: source.hex, summary: message.split(separator: "\n").first.map(String.init),
+                                                      phases: StatusMessage.phases(all), statusDigest: statusDigest))
+            }
             guard push else { return made ? commit : nil }
             let rejection = pushRejection(repository)
             guard let rejection else { return made ? commit : nil }
