@@ -6,7 +6,8 @@ set -euo pipefail
 
 # libc6-dev and libstdc++-12-dev bring the static libraries that sluice-supervisor is linked with.
 # openssh-client brings ssh-keygen, which checks commit signatures (--verify-signatures).
-packages=(libgit2-dev libsqlite3-dev libssl-dev pkg-config git python3 curl libc6-dev libstdc++-12-dev openssh-client)
+# chromium checks the dashboard as a browser shows it (scripts/dashboard-check.sh, run by the tests).
+packages=(libgit2-dev libsqlite3-dev libssl-dev pkg-config git python3 curl libc6-dev libstdc++-12-dev openssh-client chromium)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

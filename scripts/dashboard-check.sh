@@ -238,7 +238,10 @@ def check_workflow(page, workflow, runs, token_given):
     buttons = section.find("button", "rerun")
     if token_given:
         for task in tasks:
-            if not any(button.attrs.get("data-task") == task["name"] for button in buttons):
+            has_button = any(button.attrs.get("data-task") == task["name"] for button in buttons)
+            if task.get("isService") and has_button:
+                problems.append("workflow '%s': service '%s' has a button.rerun, but services are kept up, not rerun" % (name, task["name"]))
+            elif not task.get("isService") and not has_button:
                 problems.append("workflow '%s': a token is given but task '%s' has no button.rerun" % (name, task["name"]))
     return problems
 

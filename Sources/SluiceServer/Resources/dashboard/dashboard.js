@@ -1027,7 +1027,8 @@
           "aria-label": (logsOpen ? "Close the live log of " : "Follow the log of ") + task.name,
           onclick: () => toggleLogs(workflow.name, task.name) }, logsOpen ? "Close log" : "Logs"),
       ];
-      if (canRerun) {
+      // A service is kept up, not rerun: the API refuses it, so no button offers it.
+      if (canRerun && !task.isService) {
         actions.push(el("button", { type: "button", class: "rerun", "data-task": task.name, "aria-label": "Rerun " + task.name,
           onclick: event => rerun(workflow, task.name, false, event.currentTarget) }, "Rerun"));
         if (dependents.length) {
