@@ -9,45 +9,70 @@ extension CronSchedule {
         TimeZone(identifier: identifier) != nil
     }
 
+    private var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(secondsFromGMT: 0)! }
+
     /// The latest tick at or before `date`, or nil if none in the year before it. Several missed ticks give only the
     /// latest one: a controller that was down makes one catch-up run, not one per tick.
     public func latestTick(atOrBefore date: Date) -> Date? {
-        let zone = TimeZone(identifier: timeZone) ?? TimeZone(secondsFromGMT: 0)!
-        var time = time_t(date.timeIntervalSince1970)
-        time -= time % 60
-        let limit = time - 367 * 86_400
-        while time >= limit {
-            let wall = WallClock(time, zone)
-            guard let back = wall.minutesBackToMatch(self) else { return Date(timeIntervalSince1970: TimeInterval(time)) }
-            time -= time_t(back * 60)
+        let zone = self.zone
+        // The search runs on the zone's wall clock, where every day has 24 hours; each match is turned back into an
+        // instant. Around a change of clocks a wall time that does not exist is skipped, and one that exists twice
+        // counts once (its first instant).
+        var wall = WallClock.wall(of: date, in: zone)
+        wall -= wall % 60
+        let limit = wall - 367 * 86_400
+        while wall >= limit {
+            guard let back = WallClock(wall).minutesBackToMatch(self) else {
+                if let instant = WallClock.instant(ofWall: wall, in: zone), instant <= date { return instant }
+                wall -= 60
+                continue
+            }
+            wall -= time_t(back * 60)
         }
         return nil
     }
 
     /// The first tick after `date`, or nil if none in the year after it: when a controller should next run the workflow.
     public func nextTick(after date: Date) -> Date? {
-        let zone = TimeZone(identifier: timeZone) ?? TimeZone(secondsFromGMT: 0)!
-        var time = time_t(date.timeIntervalSince1970)
-        time += 60 - time % 60
-        let limit = time + 367 * 86_400
-        while time <= limit {
-            let wall = WallClock(time, zone)
-            guard let ahead = wall.minutesAheadToMatch(self) else { return Date(timeIntervalSince1970: TimeInterval(time)) }
-            time += time_t(ahead * 60)
+        let zone = self.zone
+        var wall = WallClock.wall(of: date, in: zone)
+        wall += 60 - wall % 60
+        let limit = wall + 367 * 86_400
+        while wall <= limit {
+            guard let ahead = WallClock(wall).minutesAheadToMatch(self) else {
+                if let instant = WallClock.instant(ofWall: wall, in: zone), instant > date { return instant }
+                wall += 60
+                continue
+            }
+            wall += time_t(ahead * 60)
         }
         return nil
     }
 }
 
-/// A minute as a clock on the wall of a time zone shows it. Fields are matched on this clock; the search moves in real
-/// minutes, so across a change of clocks (daylight saving) a jump may land an hour off and then walks on from there.
+/// A minute of a zone's wall clock, as seconds since 1970 as if that clock were UTC. Fields are matched here; the
+/// arithmetic never meets a 23- or 25-hour day.
 private struct WallClock {
     let minute, hour, day, month, weekday, daysInMonth: Int
 
-    init(_ time: time_t, _ zone: TimeZone) {
-        var local = time + time_t(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(time))))
+    static func wall(of date: Date, in zone: TimeZone) -> time_t {
+        time_t(date.timeIntervalSince1970.rounded(.down)) + time_t(zone.secondsFromGMT(for: date))
+    }
+
+    /// The instant the wall clock shows `wall`; nil when it never does (the hour skipped when clocks go forward).
+    static func instant(ofWall wall: time_t, in zone: TimeZone) -> Date? {
+        // Either offset around the wall time may be the one in force: take the earliest that reads back as `wall`.
+        let candidates = Set([zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(wall - 86_400))),
+                              zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(wall + 86_400))),
+                              zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(wall)))])
+        return candidates.map { Date(timeIntervalSince1970: TimeInterval(wall - time_t($0))) }
+            .filter { Self.wall(of: $0, in: zone) == wall }.min()
+    }
+
+    init(_ wall: time_t) {
+        var time = wall
         var parts = tm()
-        gmtime_r(&local, &parts)
+        gmtime_r(&time, &parts)
         minute = Int(parts.tm_min)
         hour = Int(parts.tm_hour)
         day = Int(parts.tm_mday)

@@ -6,12 +6,15 @@ import Hummingbird
 /// dashboard's page and files, which hold no data: the page asks for the token and sends it with each API call.
 struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let token: [UInt8]
-    static var open: Set<String> { ["/healthz", "/readyz", "/hooks/git", "/", "/dashboard.js", "/dashboard.css"] }
+    static var open: Set<String> { ["/healthz", "/readyz", "/hooks/git", "/"] }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard !Self.open.contains(request.uri.path) else { return try await next(request, context) }
+        let path = request.uri.path
+        let asset = path.hasPrefix("/assets/") && Assets.contentType(of: String(path.dropFirst("/assets/".count))) != nil
+        guard !Self.open.contains(path) && !asset else { return try await next(request, context) }
         let header = request.headers[.authorization] ?? ""
-        guard header.hasPrefix("Bearer "), Self.equal(Array(header.dropFirst("Bearer ".count).utf8), token) else {
+        // The scheme's name is case-insensitive (RFC 9110); the token is not.
+        guard header.lowercased().hasPrefix("bearer "), Self.equal(Array(header.dropFirst("Bearer ".count).utf8), token) else {
             var refusal = APIError(.unauthorized, header.isEmpty
                 ? "this controller needs a token: send 'Authorization: Bearer <token>' with the token of its --api-token-file"
                 : "the bearer token is not this controller's: use the token of its --api-token-file")

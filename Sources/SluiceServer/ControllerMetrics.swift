@@ -5,20 +5,13 @@ import Synchronization
 
 /// The controller's Prometheus metrics, rendered at `GET /metrics`. Sluice's own families are made on a registry of
 /// this instance's (with help texts); Hummingbird's HTTP middleware records through `factory`, on the same registry.
-/// Labels are bounded: workflows, tasks of services, phases, results; never attempts.
+/// Labels are bounded: workflows, tasks of services, phases, results; never attempts. (A workflow or service removed
+/// from git keeps its last series until the controller restarts.)
 public final class ControllerMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
     /// For swift-metrics users (Hummingbird's `MetricsMiddleware`): bind it with `withMetricsFactory`.
     public let factory: PrometheusMetricsFactory
     private let process = ProcessMetrics()
-    private let known = Mutex(Known())
-
-    /// Label sets already made, so that a family can be zeroed or removed as workflows come and go.
-    private struct Known {
-        var workflowPhases: [String: String] = [:]
-        var services: Set<[String]> = []
-    }
-
     static let workflowPhases = ["succeeded", "failed", "running", "pending", "invalid", "removed", "suspended"]
 
     public init(version: String = "unknown", commit: String = "unknown") {
@@ -122,7 +115,6 @@ public final class ControllerMetrics: Sendable {
     /// What a workflow is now: its phase (1 for it, 0 for the others), and when it last succeeded, for alerts such as
     /// `time() - sluice_workflow_last_success_timestamp_seconds{workflow="nightly"} > 26 * 3600`.
     public func workflow(_ name: String, phase: String, lastSuccess: Date?) {
-        known.withLock { $0.workflowPhases[name] = phase }
         for candidate in Self.workflowPhases {
             gauge("sluice_workflow_phase", "Each workflow's phase: 1 for the one it is in.", labels: [("workflow", name), ("phase", candidate)])
                 .set(to: candidate == phase ? 1 : 0)
@@ -135,7 +127,6 @@ public final class ControllerMetrics: Sendable {
 
     /// Whether a service's last health check passed (1) or not (0).
     public func service(workflow: String, task: String, healthy: Bool) {
-        known.withLock { _ = $0.services.insert([workflow, task]) }
         gauge("sluice_service_healthy", "Each running service: 1 while its last health check passed.", labels: [("workflow", workflow), ("task", task)])
             .set(to: healthy ? 1 : 0)
     }

@@ -104,9 +104,11 @@ enum APIEnvelope {
 /// Server-sent events framing: each line of the text its own `data:` line (a client joins them with newlines).
 enum ServerSentEvents {
     static func frame(_ event: LogChunk) -> String {
-        let (name, text) = switch event {
-        case .text(let text): ("log", text)
-        case .end(let how): ("end", how)
+        let name: String, text: String
+        switch event {
+        case .text(let chunk): (name, text) = ("log", chunk)
+        case .end(let how): (name, text) = ("end", how)
+        case .keepAlive: return ": still following\n\n"  // a comment line: clients ignore it
         }
         // `\r\n` and a lone `\r` end a line in SSE too: normalise so a progress bar's `\r` does not split a frame.
         let lines = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")

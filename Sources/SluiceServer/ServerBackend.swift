@@ -33,6 +33,8 @@ public protocol ServerBackend: Sendable {
 /// A piece of a followed log.
 public enum LogChunk: Sendable, Equatable {
     case text(String)
+    /// Nothing new for a while: a comment line keeps proxies from closing the stream, and tells a gone client.
+    case keepAlive
     /// The attempt is over: how it ended.
     case end(String)
 }

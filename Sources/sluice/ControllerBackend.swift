@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SluiceGit
 import SluiceReconciler
 import SluiceServer
@@ -69,14 +70,26 @@ struct ControllerBackend: ServerBackend {
         } catch is AttemptLogs.Problem {
             return nil
         }
-        let (stream, continuation) = AsyncStream.makeStream(of: LogChunk.self, bufferingPolicy: .bufferingNewest(1024))
+        let (stream, continuation) = AsyncStream.makeStream(of: LogChunk.self)
+        let gone = Gone()
+        continuation.onTermination = { _ in gone.flag.store(true, ordering: .relaxed) }
         // The follower blocks between looks at the files: a thread of its own, never the cooperative pool. It stops when
-        // the attempt is over or the client goes (the stream is then terminated and a yield says so).
+        // the attempt is over or the client goes; a quiet attempt gets a keep-alive every 15 s, which also finds out.
         let thread = Thread {
-            let ended = try? AttemptLogs.follow(chosen, store: store) { data in
-                if case .terminated = continuation.yield(.text(String(decoding: data, as: UTF8.self))) { return false }
+            var text = UTF8Chunks()
+            var quietSince = Date()
+            let ended = try? AttemptLogs.follow(chosen, store: store, idle: {
+                guard !gone.flag.load(ordering: .relaxed) else { return false }
+                guard Date().timeIntervalSince(quietSince) >= 15 else { return true }
+                quietSince = Date()
+                if case .terminated = continuation.yield(.keepAlive) { return false }
                 return true
-            }
+            }, emit: { data in
+                quietSince = Date()
+                guard let whole = text.append(data) else { return true }
+                if case .terminated = continuation.yield(.text(whole)) { return false }
+                return true
+            })
             if let ended { continuation.yield(.end(ended ?? "ended")) }
             continuation.finish()
         }
@@ -93,8 +106,7 @@ struct ControllerBackend: ServerBackend {
             do {
                 tasks = try Reruns.request(store: store, workflow: workflow, task: task, downstream: downstream, by: person, at: now)
             } catch let problem as Reruns.Problem {
-                throw BackendProblem(problem.description.contains("never ran") || problem.description.contains("is a service") ? .refused : .notFound,
-                                     problem.description)
+                throw BackendProblem(problem.kind == .refused ? .refused : .notFound, problem.description)
             }
             controller.wake(reason: "rerun asked for by \(person)")
             return try APIv1.encode(APIv1.Rerun(workflow: workflow, tasks: tasks, requestedBy: person, requestedAt: now))
@@ -113,5 +125,34 @@ struct ControllerBackend: ServerBackend {
 
     func wake(reason: String, ref: String?) async {
         controller.wake(reason: reason + (ref.map { " (\($0))" } ?? ""))
+    }
+}
+
+/// Set once the client of a followed log has gone.
+private final class Gone: Sendable {
+    let flag = Atomic(false)
+}
+
+/// Log bytes as text, a character split across two reads kept whole: the bytes of an unfinished UTF-8 sequence wait for
+/// the next read.
+struct UTF8Chunks {
+    private var pending = Data()
+
+    /// The text up to the last complete character; nil when that is nothing yet.
+    mutating func append(_ data: Data) -> String? {
+        pending.append(data)
+        var end = pending.endIndex
+        // Back up over continuation bytes to the start of the last sequence, and keep it if it is incomplete.
+        var start = end
+        while start > pending.startIndex, pending[pending.index(before: start)] & 0xC0 == 0x80, end - start < 3 { start -= 1 }
+        if start > pending.startIndex {
+            let lead = pending[pending.index(before: start)]
+            let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
+            if length > 1 && end - pending.index(before: start) < length { end = pending.index(before: start) }
+        }
+        guard end > pending.startIndex else { return nil }
+        let text = String(decoding: pending[pending.startIndex..<end], as: UTF8.self)
+        pending = Data(pending[end...])
+        return text
     }
 }

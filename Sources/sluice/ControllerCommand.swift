@@ -13,8 +13,11 @@ struct ControllerCommand: AsyncParsableCommand {
         discussion: "Passes run when the ref moves, when a task ends, every --interval, and on a webhook. SIGTERM drains: nothing new starts, running tasks stay with their supervisors, and the next controller adopts them."
     )
 
-    @Option(help: ArgumentHelp("The watched repository: a local path, or a URL (file, https, ssh) mirrored into the state directory.", valueName: "R"))
-    var repo: String
+    @Option(name: .customLong("repo"), help: ArgumentHelp("The watched repository: a local path, or a URL (file, https, ssh) mirrored into the state directory; default the repository around the current folder.", valueName: "R"))
+    var repoOverride: String?
+
+    /// `--repo`, a local one as the top of its repository; else the repository around the current folder.
+    var repo: String { Workspace.repository(repoOverride) }
 
     @Option(help: ArgumentHelp("Branch, tag or commit to follow.", valueName: "REF"))
     var ref: String = "HEAD"
@@ -31,7 +34,7 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("File holding the webhook secret (GitHub/Gitea HMAC key, GitLab token); without it POST /hooks/git is refused.", valueName: "FILE"))
     var webhookSecretFile: String?
 
-    @Option(help: ArgumentHelp("File holding a bearer token: every endpoint but /healthz, /readyz and /hooks/git then needs 'Authorization: Bearer <token>' (logs may hold data), and reruns through the API and the dashboard are allowed.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("File holding a bearer token: every endpoint but /healthz, /readyz, /hooks/git and the dashboard's page and assets (which hold no data) then needs 'Authorization: Bearer <token>' (logs may hold data), and reruns through the API and the dashboard are allowed.", valueName: "FILE"))
     var apiTokenFile: String?
 
     @Option(name: .customLong("preview"), help: ArgumentHelp("Also run the work of branches matching this pattern (e.g. 'exp/*'; repeatable), with the capacity the followed ref leaves free; their plans/<branch>.md pages show the results and metrics, and merging one reuses its outputs.", valueName: "GLOB"))
@@ -97,7 +100,7 @@ struct ControllerCommand: AsyncParsableCommand {
         if let address = listenAddress, let problem = ListenCheck.problem(host: address.host, port: address.port) {
             throw Failure("--listen \(listen): \(problem); choose another with --listen HOST:PORT, or --listen off")
         }
-        let session = Session(repo: Workspace.repository(repo), ref: ref, manifestFolder: path, stateDirectory: state.directory(for: repo))
+        let session = Session(repo: repo, ref: ref, manifestFolder: path, stateDirectory: state.directory(for: repo))
         let store = try session.openStore(create: true)
         var reconciler = ReconcilerConfiguration(stateDirectory: session.stateDirectory, supervisorCommand: [try Session.supervisorPath()])
         reconciler.manifestFolder = path

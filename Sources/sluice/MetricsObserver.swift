@@ -13,7 +13,9 @@ enum MetricsObserver {
             case .succeeded(let workflow, _, let duration): metrics.attemptFinished(workflow: workflow, phase: "succeeded", duration: duration)
             case .retired(let workflow, _, _): metrics.attemptFinished(workflow: workflow, phase: "succeeded")
             case .failed(let workflow, _, let summary, _, _):
-                metrics.attemptFinished(workflow: workflow, phase: summary.hasPrefix("timed out") ? "timedOut" : "failed")
+                // The event carries the supervisor's summary: "timed out after …", "cancelled", "exit code 1", …
+                let phase = summary.hasPrefix("timed out") ? "timedOut" : summary.contains("cancelled") ? "cancelled" : "failed"
+                metrics.attemptFinished(workflow: workflow, phase: phase)
             case .skipped(let workflow, _, _): metrics.attemptFinished(workflow: workflow, phase: "skipped")
             case .cached(let workflow, _): metrics.attemptFinished(workflow: workflow, phase: "cached")
             case .fetched(let duration): metrics.gitFetched(duration: duration)

@@ -21,9 +21,10 @@ final class Progress: @unchecked Sendable {
     private var running: [String: (since: Date, node: String, attempt: Int)] = [:]
     private var ticker: DispatchSourceTimer?
 
-    init(to output: FileHandle = .standardOutput, live: Bool? = nil) {
+    /// Redrawn in place when `output` is a terminal (and `TERM` is not `dumb`), plain lines otherwise.
+    init(to output: FileHandle = .standardOutput) {
         self.output = output
-        self.live = live ?? (isatty(output.fileDescriptor) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb")
+        live = isatty(output.fileDescriptor) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
     }
 
     deinit { ticker?.cancel() }
@@ -42,7 +43,7 @@ final class Progress: @unchecked Sendable {
                 for error in workflow.errors { emit(nil, "! \(error)") }
                 for task in workflow.tasks where task.action != .upToDate {
                     let key = "\(workflow.name)/\(task.name)"
-                    if ![.cancel, .prune, .stop].contains(task.action) { pending.insert(key) }
+                    if ![.cancel, .prune, .stop, .suspended].contains(task.action) { pending.insert(key) }
                     emit(key, "· \(key)  \(task.action.label): \(task.reason)")
                 }
             }

@@ -53,7 +53,7 @@ struct RerunCommand: AsyncParsableCommand {
             print("Asked the controller (\(held.owner)) to rerun \(names), as \(person); `sluice status` shows it.")
             return
         }
-        print("Rerunning \(names), as \(person).")
+        Output.line("Rerunning \(names), as \(person).")
         let outcome = try await session.apply()
         print(Summary.text(outcome))
         if outcome.invalidInput { throw ExitCode(.invalidInput) }

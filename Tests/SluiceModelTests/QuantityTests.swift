@@ -99,6 +99,23 @@ import Testing
         #expect(leap.nextTick(after: date("2027-11-25T00:00:00Z")) == date("2028-02-29T00:00:00Z"))
     }
 
+    /// Across a change of clocks: the day is 23 or 25 hours long, and the search still finds each tick on the wall.
+    @Test func ticksSurviveAChangeOfClocks() throws {
+        // Europe/Paris goes from UTC+1 to UTC+2 at 2026-03-29T01:00Z, and back at 2026-10-25T01:00Z.
+        let saturdayNight = try schedule("30 23 * * 6", "Europe/Paris")
+        #expect(saturdayNight.latestTick(atOrBefore: date("2026-03-29T08:00:00Z")) == date("2026-03-28T22:30:00Z"))
+        let mondayEarly = try schedule("30 0 * * 1", "Europe/Paris")
+        #expect(mondayEarly.nextTick(after: date("2026-03-29T08:00:00Z")) == date("2026-03-29T22:30:00Z"))
+        // 02:30 does not exist on the 29th of March: that day has no tick; the next is the 30th's, at UTC+2.
+        let skipped = try schedule("30 2 * * *", "Europe/Paris")
+        #expect(skipped.nextTick(after: date("2026-03-28T12:00:00Z")) == date("2026-03-30T00:30:00Z"))
+        // 02:30 happens twice on the 25th of October: it runs once, at the first.
+        let twice = try schedule("30 2 * * *", "Europe/Paris")
+        #expect(twice.nextTick(after: date("2026-10-24T12:00:00Z")) == date("2026-10-25T00:30:00Z"))
+        #expect(twice.nextTick(after: date("2026-10-25T00:30:00Z")) == date("2026-10-26T01:30:00Z"))
+        #expect(twice.latestTick(atOrBefore: date("2026-10-25T01:45:00Z")) == date("2026-10-25T00:30:00Z"))
+    }
+
     @Test func timeZoneAndSuspendAreCheckedAtTheirLine() throws {
         let text = """
             apiVersion: sluice/v1

@@ -135,7 +135,7 @@ import Testing
                 let right = try await client.execute(uri: uri, method: .get, headers: [.authorization: "Bearer " + Self.token])
                 #expect(right.status == .ok, "\(uri)")
             }
-            for uri in ["/healthz", "/readyz", "/", "/dashboard.js", "/dashboard.css"] {
+            for uri in ["/healthz", "/readyz", "/", "/assets/page.js", "/assets/dashboard.css"] {
                 let open = try await client.execute(uri: uri, method: .get)
                 #expect(open.status == .ok, "\(uri)")
             }

@@ -43,14 +43,23 @@ import Testing
             let page = response.text
             #expect(page.hasPrefix("<!doctype html>"))
             #expect(page.contains(#"data-token-required="true""#) && !page.contains("{{"), "the template was rendered")
-            #expect(page.contains(#"<script src="dashboard.js""#) && page.contains(#"href="dashboard.css""#))
+            #expect(page.contains(#"<script src="assets/page.js""#) && page.contains(#"href="assets/dashboard.css""#))
             // No CDN: an absolute URL in the page could only be the SVG namespace, a name that is never fetched.
             let absolute = page.ranges(of: "://").map { page[page.index($0.lowerBound, offsetBy: -5)..<page.index($0.upperBound, offsetBy: 13)] }
             #expect(absolute.allSatisfy { $0.hasSuffix("www.w3.org/20") }, "absolute URLs in the page: \(absolute)")
-            let script = try await client.execute(uri: "/dashboard.js", method: .get)
+            // Every script the page names is served, without the token (they hold no data).
+            let scripts = page.ranges(of: #"src=""#).map { page[$0.upperBound...].prefix { $0 != "\"" } }
+            #expect(scripts.count > 5)
+            for source in scripts {
+                let served = try await client.execute(uri: "/" + source, method: .get)
+                #expect(served.status == .ok, "\(source)")
+            }
+            let traversal = try await client.execute(uri: "/assets/..%2Fopenapi.json", method: .get)
+            #expect(traversal.status == .unauthorized || traversal.status == .notFound)
+            let script = try await client.execute(uri: "/assets/page.js", method: .get)
             #expect(script.headers[.contentType] == "text/javascript; charset=utf-8")
             #expect(script.text.contains("api/v1/workflows"))
-            let style = try await client.execute(uri: "/dashboard.css", method: .get)
+            let style = try await client.execute(uri: "/assets/dashboard.css", method: .get)
             #expect(style.headers[.contentType] == "text/css; charset=utf-8")
         }
         try await makeServer(TestBackend()).test(.router) { client in
@@ -61,16 +70,20 @@ import Testing
 
     /// The page's script is JavaScript that parses (a syntax error would leave the dashboard blank).
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/node"), "needs node to parse the script"))
-    func dashboardScriptParses() throws {
-        let file = try #require(Assets.folder?.appendingPathComponent("dashboard/dashboard.js"))
-        let node = Process()
-        node.executableURL = URL(fileURLWithPath: "/usr/bin/node")
-        node.arguments = ["--check", file.path]
-        let errors = Pipe()
-        node.standardError = errors
-        try node.run()
-        node.waitUntilExit()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(node.terminationStatus == 0, "node --check: \(message)")
+    func dashboardScriptsParse() throws {
+        let folder = try #require(Assets.folder?.appendingPathComponent("dashboard/assets"))
+        let scripts = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".js") }
+        #expect(scripts.count > 5)
+        for script in scripts {
+            let node = Process()
+            node.executableURL = URL(fileURLWithPath: "/usr/bin/node")
+            node.arguments = ["--check", folder.appendingPathComponent(script).path]
+            let errors = Pipe()
+            node.standardError = errors
+            try node.run()
+            node.waitUntilExit()
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(node.terminationStatus == 0, "node --check \(script): \(message)")
+        }
     }
 }

@@ -64,13 +64,9 @@ extension Dispatcher {
         return .busy
     }
 
-    /// Starts a health probe on a dispatch queue, unless one for this attempt is out already.
+    /// Starts a health probe, unless one for this attempt is out already; its answer comes back through `probeDelivery`.
     func requestProbe(_ id: Int64, port: Int, path: String?) {
-        guard let deliver = probeDelivery else {
-            probeAnswers[id] = ServiceProbe.checkBlocking(port: port, path: path)
-            return
-        }
-        guard probing.insert(id).inserted else { return }
+        guard let deliver = probeDelivery, probing.insert(id).inserted else { return }
         Task { deliver(id, await ServiceProbe.check(port: port, path: path)) }
     }
 

@@ -1,6 +1,5 @@
 import AsyncHTTPClient
 import Foundation
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,44 +27,38 @@ enum ServiceProbe {
     /// checks that the port accepts. The answer is read to its end through AsyncHTTPClient, as any client would: a
     /// probe that hung up after the status line made Python's `http.server` log a ConnectionResetError each time.
     static func check(port: Int, path: String?, timeout: Int64 = 2) async -> Bool {
-        guard let path else { return accepts(port: port) }
+        guard let path else {
+            // A connect may wait up to its timeout: on a dispatch queue, never on the cooperative pool.
+            return await withCheckedContinuation { continuation in
+                DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: accepts(port: port)) }
+            }
+        }
         let request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         do {
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(timeout))
-            // Up to 1 MiB of body is read and dropped; a health page is small.
-            _ = try await response.body.collect(upTo: 1 << 20)
+            for try await _ in response.body {}  // read to the end and dropped
             return (200..<300).contains(response.status.code)
         } catch {
             return false
         }
     }
 
-    /// `check`, for a caller on a thread of its own (the engine's), never on the cooperative pool it waits for.
-    static func checkBlocking(port: Int, path: String?) -> Bool {
-        let answer = Answer()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            answer.healthy.store(await check(port: port, path: path), ordering: .relaxed)
-            done.signal()
-        }
-        done.wait()
-        return answer.healthy.load(ordering: .relaxed)
-    }
-
-    private final class Answer: Sendable {
-        let healthy = Atomic(false)
-    }
-
-    /// Whether something accepts a TCP connection on 127.0.0.1:port.
+    /// Whether something accepts a TCP connection on 127.0.0.1:port within a second.
     private static func accepts(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         var address = loopback(port: port)
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        return connected == 0
+        if connected == 0 { return true }
+        guard errno == EINPROGRESS else { return false }
+        var ready = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        guard poll(&ready, 1, 1000) == 1 else { return false }
+        var failure: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        return getsockopt(fd, SOL_SOCKET, SO_ERROR, &failure, &length) == 0 && failure == 0
     }
 
     private static func loopback(port: Int) -> sockaddr_in {

@@ -23,8 +23,8 @@ public struct AttemptStopper {
     }
 
     /// Asks every unfinished attempt to stop, waits up to `timeout` seconds for them to end (woken by the executor's
-    /// events), and records each as cancelled with `reason`. One that has not ended by then is recorded too: its
-    /// supervisor escalates to SIGKILL on its own.
+    /// events), and records each as cancelled with `reason` (or with its own outcome, when it ended before the stop
+    /// reached it). One that has not ended by then is recorded too: its supervisor escalates to SIGKILL on its own.
     public func stopAll(reason: String, timeout: Double = 30) throws -> [Stopped] {
         let attempts = try store.unfinishedAttempts()
         guard !attempts.isEmpty else { return [] }
@@ -52,11 +52,18 @@ public struct AttemptStopper {
             let status = executor.status(of: AttemptHandle(id: attempt.id, directory: attempt.attemptPath))
             var exitCode: Int32?
             var ended = Date()
+            var phase = AttemptPhase.cancelled
+            var message = reason
             if case .finished(let result) = status {
                 exitCode = result.exitCode
                 ended = result.endedAt
+                // It ended on its own before the stop reached it: that is its outcome, a success kept as one.
+                if !result.cancelled, !attempt.isService {
+                    phase = result.timedOut ? .timedOut : result.succeeded ? .succeeded : .failed
+                    message = result.summary
+                }
             }
-            let row = try store.markFinished(attempt.id, phase: .cancelled, exitCode: exitCode, message: reason, at: max(ended, attempt.createdAt))
+            let row = try store.markFinished(attempt.id, phase: phase, exitCode: exitCode, message: message, at: max(ended, attempt.createdAt))
             return Stopped(attempt: row, ended: !waiting.contains(attempt.id))
         }
     }

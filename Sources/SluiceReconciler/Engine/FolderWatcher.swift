@@ -8,7 +8,9 @@ import Glibc
 /// is one event), or the state directory's `requests/` folder. The engine then looks, so a change it does not care
 /// about costs one look. Folders made after the start are not watched; the controller's safety resync covers them.
 final class FolderWatcher: Sendable {
-    private let descriptor: Int32
+    /// The write end of a pipe whose closing stops the watcher's thread: closing the inotify descriptor does not wake a
+    /// `read` blocked on it, and a later read could then take another file's bytes under the reused number.
+    private let stop: Int32
 
     /// The folders that hold a repository's refs.
     static func refFolders(gitDirectory: String) -> [String] {
@@ -31,22 +33,34 @@ final class FolderWatcher: Sendable {
     /// - Parameter changed: called on the watcher's own thread, once per burst of events.
     /// - Returns: nil when inotify is unavailable or no folder could be watched (the caller then falls back to a timer).
     init?(folders: [String], name: String, changed: @escaping @Sendable () -> Void) {
-        descriptor = inotify_init1(Int32(IN_CLOEXEC))
-        guard descriptor >= 0 else { return nil }
+        let inotify = inotify_init1(Int32(IN_CLOEXEC))
+        guard inotify >= 0 else { return nil }
         let mask = UInt32(IN_CREATE | IN_MOVED_TO | IN_MODIFY | IN_CLOSE_WRITE | IN_DELETE)
         var watched = 0
-        for folder in folders where inotify_add_watch(descriptor, folder, mask) >= 0 { watched += 1 }
-        guard watched > 0 else {
-            close(descriptor)
+        for folder in folders where inotify_add_watch(inotify, folder, mask) >= 0 { watched += 1 }
+        var pipeEnds: [Int32] = [-1, -1]
+        guard watched > 0, pipe(&pipeEnds) == 0 else {
+            close(inotify)
             return nil
         }
-        let fd = descriptor
+        for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        stop = pipeEnds[1]
+        let stopFD = pipeEnds[0]
         let thread = Thread {
+            // The thread owns both descriptors and closes them when told to stop.
+            defer {
+                close(inotify)
+                close(stopFD)
+            }
             var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+            var waits = [pollfd(fd: inotify, events: Int16(POLLIN), revents: 0), pollfd(fd: stopFD, events: Int16(POLLIN), revents: 0)]
             while true {
-                let count = read(fd, &buffer, buffer.count)
+                let ready = poll(&waits, 2, -1)
+                if ready < 0 && errno == EINTR { continue }
+                guard ready > 0, waits[1].revents == 0 else { return }
+                let count = read(inotify, &buffer, buffer.count)
                 if count < 0 && errno == EINTR { continue }
-                guard count > 0 else { return }   // closed: the controller stopped
+                guard count > 0 else { return }
                 changed()
             }
         }
@@ -55,6 +69,6 @@ final class FolderWatcher: Sendable {
     }
 
     deinit {
-        close(descriptor)
+        close(stop)  // the thread's poll sees the pipe hang up
     }
 }

@@ -17,7 +17,10 @@ public enum ActualStateReader {
             for latest in try store.latestAttempts(workflow: workflow.name) {
                 var task = TaskRecord(name: latest.task, isService: latest.isService)
                 task.lastSuccess = successes[latest.task].flatMap(inputs)
-                if let request = reruns[latest.task], latest.createdAt < request.requestedAt {
+                // Asked for, and no success at the fingerprint since: the ask stands (after a failed rerun too, as the
+                // dispatcher no longer counts the success before it).
+                if let request = reruns[latest.task],
+                   !(successes[latest.task].map { $0.fingerprint == request.fingerprint && $0.createdAt >= request.requestedAt } ?? false) {
                     task.rerun = RerunAsk(fingerprint: request.fingerprint, by: request.requestedBy, at: request.requestedAt)
                 }
                 if !latest.phase.isFinal, let running = inputs(latest) {

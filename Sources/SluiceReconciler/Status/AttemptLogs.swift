@@ -40,11 +40,12 @@ public enum AttemptLogs {
         return chosen
     }
 
-    /// Hands both logs to `emit` as they grow (stderr's new bytes first at each look, as `sluice logs --follow` always
-    /// has), until the attempt is over and nothing more was written, or `emit` answers false (the reader went away).
-    /// Blocking: call it on a thread of its own. Returns how the attempt ended, when it did.
+    /// Hands both logs to `emit` as they grow (stdout's new bytes first at each look), until the attempt is over and
+    /// nothing more was written, or `emit` or `idle` answers false (the reader went away). `idle` is asked after each
+    /// look that found nothing new: a quiet attempt's reader is noticed leaving too. Blocking: call it on a thread of
+    /// its own. Returns how the attempt ended, when it did.
     @discardableResult
-    public static func follow(_ attempt: Attempt, store: Store, emit: (Data) -> Bool) throws -> String? {
+    public static func follow(_ attempt: Attempt, store: Store, idle: () -> Bool = { true }, emit: (Data) -> Bool) throws -> String? {
         let folder = URL(fileURLWithPath: attempt.attemptPath)
         var offsets = ["stdout.log": UInt64(0), "stderr.log": UInt64(0)]
         while true {
@@ -66,6 +67,7 @@ public enum AttemptLogs {
             if finished && !wrote {
                 return current.map { $0.message ?? $0.phase.rawValue } ?? "ended"
             }
+            if !wrote && !idle() { return nil }
             // The logs are plain files the supervisor appends to: a look every 200 ms is what `tail -f` does too.
             Thread.sleep(forTimeInterval: 0.2)
         }

@@ -2,7 +2,8 @@ import Foundation
 import SluiceStore
 
 /// A workflow's runs, as the dashboard's history and gantt show them: the attempts that started, split where a commit
-/// changes or a task that already succeeded starts again (a cron tick, a rerun), so retries stay in their run.
+/// changes, or a task starts again after it succeeded or at another fingerprint (a cron tick, a rerun), so retries stay
+/// in their run.
 public struct WorkflowRun: Sendable, Hashable {
     public var commit: String
     /// The attempts of the run, oldest first, services included.
@@ -35,13 +36,17 @@ public enum RunHistory {
     static func split(_ attempts: [Attempt]) -> [WorkflowRun] {
         var runs: [WorkflowRun] = []
         var succeeded = Set<String>()
+        var fingerprints: [String: String] = [:]
         for attempt in attempts.sorted(by: { $0.id < $1.id }) {
-            if let current = runs.last, current.commit == attempt.commit, !succeeded.contains(attempt.task) {
+            let again = succeeded.contains(attempt.task) || fingerprints[attempt.task].map { $0 != attempt.fingerprint } ?? false
+            if let current = runs.last, current.commit == attempt.commit, !again {
                 runs[runs.count - 1].attempts.append(attempt)
             } else {
                 runs.append(WorkflowRun(commit: attempt.commit, attempts: [attempt]))
                 succeeded.removeAll()
+                fingerprints.removeAll()
             }
+            fingerprints[attempt.task] = attempt.fingerprint
             if attempt.phase == .succeeded && !attempt.isService { succeeded.insert(attempt.task) }
         }
         return runs.reversed()
