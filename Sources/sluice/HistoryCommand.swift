@@ -45,7 +45,8 @@ struct HistoryCommand: ParsableCommand {
             guard let parent = commit.parents.first else { break }
             next = parent
         }
-        if output == .json { try JSONOutput.print(entries) }
+        // An unknown workflow is an error in either format, never an empty list that looks like "no runs yet".
+        if !entries.isEmpty, output == .json { try JSONOutput.print(entries) }
         if entries.isEmpty { throw Failure("no status commit on \(branch) names workflow '\(workflow)': check its name with `sluice status`") }
     }
 }

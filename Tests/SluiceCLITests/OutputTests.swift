@@ -50,6 +50,8 @@ import Testing
         #expect(history.first?["source"] as? String == (try headCommit(folder.url)))
         #expect((history.first?["time"] as? String)?.hasSuffix("Z") == true)
         #expect(try list(try here("metrics", "--output", "json").stdout).isEmpty)
+        let unknown = try here("history", "nope", "--output", "json")
+        #expect(unknown.status == 3 && unknown.stdout.isEmpty, "\(unknown.stdout)")
 
         // Errors are data too, and the exit code still says what kind of failure it was.
         try folder.write("sluice.yaml", controllerManifest("    - {name: a, run: \"true\", needs: [nobody]}"))
