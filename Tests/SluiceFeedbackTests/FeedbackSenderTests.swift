@@ -104,7 +104,9 @@ struct FeedbackSenderTests {
                 #expect(await sender.drain(timeout: 20))
             }
         }
-        #expect(events.happened("fast answered 1", before: "slow answered 1"))
+        // The fast destination got its request while the slow one was still held. (Which of the two answers is logged
+        // first after the release is a race between two servers, not something the sender decides.)
+        #expect(events.happened("fast received 1", before: "slow answered 1"))
         #expect(!events.all.contains("slow let go unreleased"))
         #expect(sender.delivered == 2)
     }
