@@ -81,12 +81,7 @@ struct Session {
     func apply(observer: PassObserver? = nil) async throws -> PassOutcome {
         let repository = try openRepository()
         _ = try resolve(in: repository)
-        let lock: StateLock
-        do {
-            lock = try StateLock(stateDirectory: stateDirectory)
-        } catch let held as StateLock.Held {
-            throw Failure(held.description)
-        }
+        let lock = try lockState()
         defer { withExtendedLifetime(lock) {} }
         let store = try openStore(create: true)
         var configuration = ReconcilerConfiguration(stateDirectory: stateDirectory, supervisorCommand: [try Session.supervisorPath()])
@@ -98,6 +93,16 @@ struct Session {
         let reconciler = Reconciler(repository: repository, repositoryName: name, store: store, configuration: configuration,
                                     observer: observer ?? Progress().observer)
         return try await reconciler.apply(ref: ref)
+    }
+
+    /// The state directory's lock, for as long as the caller keeps it; held by another process, an error naming it
+    /// (exit 3), followed by `advice`.
+    func lockState(advice: String? = nil) throws -> StateLock {
+        do {
+            return try StateLock(stateDirectory: stateDirectory)
+        } catch let held as StateLock.Held {
+            throw Failure(held.description + (advice.map { "; " + $0 } ?? ""))
+        }
     }
 
     func resolve(in repository: Repository, flag: String = "--ref") throws -> OID {

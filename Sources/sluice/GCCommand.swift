@@ -23,14 +23,10 @@ struct GCCommand: ParsableCommand {
 
     func run() throws {
         let directory = state.directory
-        let lock: StateLock
-        do {
-            lock = try StateLock(stateDirectory: directory)
-        } catch let held as StateLock.Held {
-            throw Failure("\(held.description); run `sluice gc` while it is stopped")
-        }
+        let session = Session(repo: ".", stateDirectory: directory)
+        let lock = try session.lockState(advice: "run `sluice gc` while it is stopped")
         defer { withExtendedLifetime(lock) {} }
-        let store = try Session(repo: ".", stateDirectory: directory).openStore(create: false)
+        let store = try session.openStore(create: false)
         let report = try GarbageCollector(store: store, stateDirectory: directory).collect(keep: keep)
         switch output {
         case .json: try JSONOutput.print(report)

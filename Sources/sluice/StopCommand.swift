@@ -13,14 +13,10 @@ struct StopCommand: ParsableCommand {
 
     func run() throws {
         let directory = state.directory
-        let lock: StateLock
-        do {
-            lock = try StateLock(stateDirectory: directory)
-        } catch let held as StateLock.Held {
-            throw Failure("\(held.description); stop that controller first (SIGTERM), then run `sluice stop` for what it leaves running")
-        }
+        let session = Session(repo: ".", stateDirectory: directory)
+        let lock = try session.lockState(advice: "stop that controller first (SIGTERM), then run `sluice stop` for what it leaves running")
         defer { withExtendedLifetime(lock) {} }
-        let store = try Session(repo: ".", stateDirectory: directory).openStore(create: false)
+        let store = try session.openStore(create: false)
         let stopper = AttemptStopper(store: store, stateDirectory: directory, supervisorCommand: [try Session.supervisorPath()])
         let stopped = try stopper.stopAll(reason: "stopped by `sluice stop`")
         guard !stopped.isEmpty else {

@@ -48,6 +48,10 @@ public enum AttemptLogs {
     public static func follow(_ attempt: Attempt, store: Store, idle: () -> Bool = { true }, emit: (Data) -> Bool) throws -> String? {
         let folder = URL(fileURLWithPath: attempt.attemptPath)
         var offsets = ["stdout.log": UInt64(0), "stderr.log": UInt64(0)]
+        // A write to a log (or the supervisor's result) wakes the next look, through inotify on the attempt's folder.
+        let changed = DispatchSemaphore(value: 0)
+        let watcher = FolderWatcher(folders: [folder.path], name: "sluice.log-watcher") { changed.signal() }
+        defer { withExtendedLifetime(watcher) {} }
         while true {
             // The supervisor's result file says so even when no pass has taken the result in yet.
             let current = try store.attempt(attempt.id)
@@ -68,8 +72,9 @@ public enum AttemptLogs {
                 return current.map { $0.message ?? $0.phase.rawValue } ?? "ended"
             }
             if !wrote && !idle() { return nil }
-            // The logs are plain files the supervisor appends to: a look every 200 ms is what `tail -f` does too.
-            Thread.sleep(forTimeInterval: 0.2)
+            // Woken by a change; the wait is bounded so that `idle` is asked now and then, and an end recorded only in
+            // the store (a lost supervisor) is seen. Without inotify, a look every 200 ms, as `tail -f` does.
+            _ = changed.wait(timeout: .now() + (watcher == nil ? 0.2 : 1))
         }
     }
 }
